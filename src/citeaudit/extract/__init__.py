@@ -1,0 +1,270 @@
+"""From a manuscript's text to its model: citations, notes and quotations, spans in the original."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import CiteItem, Citation, Document, Note, Quotation
+from ..readers import Source
+from ..segment import Layout, Segment, segment
+from ..text import Span
+from .citations import Found, find_citations, looks_like_title
+from .notes import Marker, find_markers, select_markers
+from .quotations import QuotePair, is_quotation, scan, top_level, word_count
+from .references import find_references
+
+_AFTER_FINAL = re.compile(r"^[\s.]*(?:\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹]+)?[\s.]*$")
+_SENTENCE_END = re.compile(r"[.!?…][’”\"']?\s+[A-Z‘“\"(\[]")
+_TITLE_AFTER = re.compile(r"[\s,.;:]{0,3}\((?P<c>[^()]{3,200})\)")
+_TITLE_INTRO = re.compile(r"\b(?:titled?|titles|entitled|called|named)\b[^.!?]{0,30}$", re.IGNORECASE)
+_TERMINAL = tuple(".!?…’”\"'")
+
+
+@dataclass(slots=True)
+class _Seg:
+    """Working state of one segment while its document is extracted."""
+
+    seg: Segment
+    found: list[Found] = field(default_factory=list)
+    pairs: list[QuotePair] = field(default_factory=list)
+    quotes: list[QuotePair] = field(default_factory=list)  # top-level pairs of five words or more
+    unbalanced: list[int] = field(default_factory=list)
+    block_end: int | None = None  # for block quotations: where the quoted text ends
+    block_cite: Found | None = None
+
+
+def extract(source: Source) -> Document:
+    """Build the model of one manuscript."""
+    layout = segment(source.text)
+    work = [_prepare(seg, layout) for seg in layout.body + layout.notes]
+    body = [w for w in work if w.seg.kind != "note"]
+    _classify_blocks(body)
+
+    citations: list[tuple[Found, _Seg]] = [(f, w) for w in work for f in w.found]
+    citations.sort(key=lambda fw: fw[1].seg.mapped.span(fw[0].start, fw[0].end).start)
+    index = {id(f): i for i, (f, _w) in enumerate(citations)}
+    model_citations = [_citation(f, w) for f, w in citations]
+    model_citations = _link_ibid(model_citations)
+
+    quotations: list[Quotation] = []
+    for w in work:
+        quotations.extend(_quotations(w, index, body))
+    quotations.sort(key=lambda q: q.span.start)
+
+    notes = _notes(layout, body)
+    unbalanced = sorted(
+        w.seg.mapped.span(pos, pos + 1) for w in work for pos in w.unbalanced
+    )
+    return Document(
+        path=source.path,
+        text=source.text,
+        citations=model_citations,
+        notes=notes,
+        quotations=quotations,
+        unbalanced_quotes=unbalanced,
+        warnings=source.warnings,
+        encoding=source.encoding,
+    )
+
+
+def _prepare(seg: Segment, layout: Layout) -> _Seg:
+    w = _Seg(seg)
+    text = seg.text
+    qs = scan(text, layout.quote_style)
+    w.pairs = qs.pairs
+    w.unbalanced = qs.unbalanced
+    found = find_citations(text)
+    for ref in find_references(text):
+        if not any(f.start < ref.end and ref.start < f.end for f in found):
+            found.append(ref)
+    w.quotes = [
+        p
+        for p in top_level(qs.pairs)
+        if is_quotation(text[p.inner[0] : p.inner[1]])
+        and not _TITLE_INTRO.search(text[max(0, p.open - 60) : p.open])
+        and not any(f.start <= p.open < f.end for f in found)
+    ]
+    for pair in w.quotes:
+        m = _TITLE_AFTER.match(text, pair.close + 1)
+        if not m:
+            continue
+        start, end = m.start("c") - 1, m.end("c") + 1
+        if any(f.start <= start < f.end for f in found):
+            continue
+        if looks_like_title(m.group("c")):
+            title = " ".join(m.group("c").split())
+            found.append(Found(start, end, "title", (CiteItem(authors=(), year=None, title=title),)))
+    found.sort(key=lambda f: (f.start, f.end))
+    w.found = found
+    return w
+
+
+def _classify_blocks(body: list[_Seg]) -> None:
+    """Mark set-off quotations: paragraphs that end with the citation of the passage they quote."""
+    prev: _Seg | None = None
+    for w in body:
+        if w.seg.kind == "paragraph":
+            final = _final_citation(w)
+            if final is not None and _is_block(w, final, prev):
+                w.block_cite = final
+                w.block_end = len(w.seg.text[: final.start].rstrip())
+        prev = w if w.seg.kind == "paragraph" else None
+
+
+def _final_citation(w: _Seg) -> Found | None:
+    text = w.seg.text
+    for f in reversed(w.found):
+        if f.kind in ("parenthetical", "ibid", "title") and _AFTER_FINAL.match(text[f.end :]):
+            return f
+        break
+    return None
+
+
+def _is_block(w: _Seg, final: Found, prev: _Seg | None) -> bool:
+    text = w.seg.text
+    before = text[: final.start].rstrip()
+    if not before:
+        return False
+    for pair in w.quotes:
+        if pair.close == len(before) - 1 or text[pair.close + 1 : final.start].strip(" ,.;:") == "":
+            if pair.close < final.start:
+                return False  # "... ’ (Althusser, 2015, p. 154)." attributes an inline quotation
+    if not text[final.end :].lstrip().startswith("."):
+        return True
+    first = text.lstrip()[:1]
+    if first in ("[", "…") or text.lstrip().startswith("...") or first.islower():
+        return True
+    if prev is not None:
+        prev_text = prev.seg.text.rstrip()
+        if prev_text.endswith((":", ",")) or not prev_text.endswith(_TERMINAL):
+            return True
+    return False
+
+
+def _citation(f: Found, w: _Seg) -> Citation:
+    mapped = w.seg.mapped
+    return Citation(
+        span=mapped.span(f.start, f.end),
+        text=mapped.text[f.start : f.end],
+        kind=f.kind,
+        items=f.items,
+        note=w.seg.note_number if w.seg.kind == "note" else None,
+    )
+
+
+def _link_ibid(citations: list[Citation]) -> list[Citation]:
+    """ibid. and op. cit. point to the citation they repeat: the closest earlier one."""
+    out: list[Citation] = []
+    last_full: int | None = None
+    for i, c in enumerate(citations):
+        if c.kind == "ibid":
+            target = last_full
+            authors = c.items[0].authors if c.items else ()
+            if authors:  # op. cit.: the last citation of the same author
+                target = next(
+                    (j for j in range(i - 1, -1, -1) if citations[j].kind != "ibid"
+                     and any(it.authors[:1] == authors[:1] for it in citations[j].items)),
+                    None,
+                )
+            out.append(Citation(c.span, c.text, c.kind, c.items, c.note, target))
+            continue
+        out.append(c)
+        last_full = i
+    return out
+
+
+def _quotations(w: _Seg, index: dict[int, int], body: list[_Seg]) -> list[Quotation]:
+    seg = w.seg
+    text = seg.text
+    note = seg.note_number if seg.kind == "note" else None
+    out: list[Quotation] = []
+    if w.block_end is not None:
+        span = seg.mapped.span(0, w.block_end)
+        out.append(Quotation(span, text[: w.block_end], "block", index.get(id(w.block_cite)), note))
+        return out
+    for pair in w.quotes:
+        inner_start, inner_end = pair.inner
+        cite = _closing_citation(w, pair) or _introducing_citation(w, pair)
+        out.append(
+            Quotation(
+                seg.mapped.span(pair.open, pair.close + 1),
+                text[inner_start:inner_end],
+                "inline",
+                index.get(id(cite)) if cite is not None else None,
+                note,
+            )
+        )
+    return out
+
+
+def _gap_text(w: _Seg, start: int, end: int) -> str:
+    """Text between two offsets with the quotations in it left out."""
+    parts = []
+    pos = start
+    for pair in w.quotes:
+        if pair.open >= start and pair.close < end:
+            parts.append(w.seg.text[pos : pair.open])
+            pos = pair.close + 1
+    parts.append(w.seg.text[pos:end])
+    return " ".join(parts)
+
+
+def _closing_citation(w: _Seg, pair: QuotePair) -> Found | None:
+    for f in w.found:
+        if f.start <= pair.close:
+            continue
+        gap = _gap_text(w, pair.close + 1, f.start)
+        if _SENTENCE_END.search(gap):
+            return None
+        words = word_count(gap)
+        if f.kind == "narrative":
+            return f if words <= 4 else None
+        return f if words <= 12 else None
+    return None
+
+
+def _introducing_citation(w: _Seg, pair: QuotePair) -> Found | None:
+    for f in reversed(w.found):
+        if f.end > pair.open:
+            continue
+        if f.kind != "narrative":
+            return None
+        gap = _gap_text(w, f.end, pair.open)
+        if _SENTENCE_END.search(gap) or word_count(gap) > 25:
+            return None
+        return f
+    return None
+
+
+def _notes(layout: Layout, body: list[_Seg]) -> list[Note]:
+    note_segs = layout.notes
+    numbers = [s.note_number for s in note_segs if s.note_number]
+    styles = {s.note_style for s in note_segs if s.note_style}
+    candidates: list[tuple[Marker, Segment]] = []
+    for w in body:
+        excluded = [(f.start, f.end) for f in w.found]
+        for mk in find_markers(w.seg.text):
+            if any(a <= mk.start < b for a, b in excluded):
+                continue
+            candidates.append((mk, w.seg))
+    candidates.sort(key=lambda ms: ms[1].mapped.span(ms[0].start, ms[0].end).start)
+    kept = select_markers([m for m, _s in candidates], numbers, styles)
+    kept_ids = {id(m) for m in kept}
+    markers: dict[int, Span] = {}
+    for mk, seg in candidates:
+        if id(mk) in kept_ids and mk.number not in markers:
+            markers[mk.number] = seg.mapped.span(mk.start, mk.end)
+    notes: list[Note] = []
+    seen: set[int] = set()
+    for s in note_segs:
+        number = s.note_number or 0
+        first = number not in seen
+        seen.add(number)
+        body_span = Span(s.mapped.omap[0], s.mapped.omap[len(s.mapped.text)])
+        notes.append(Note(number, markers.get(number) if first else None, body_span, s.text, s.note_style or "zone"))
+    for number, span in markers.items():
+        if number not in seen:
+            notes.append(Note(number, span, None, "", "marker"))
+    notes.sort(key=lambda n: (n.number, n.body.start if n.body else n.marker.start if n.marker else 0))
+    return notes

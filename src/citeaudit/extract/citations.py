@@ -1,0 +1,358 @@
+"""The author-date grammar: parenthetical and narrative citations, ibid./op. cit., sigla and locators.
+
+Everything here works on one normalised segment (a paragraph or a note) and returns
+normalised offsets; the caller maps them back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import CiteItem
+from .names import is_initials, is_name_word, is_particle, parse_authors
+
+_YEAR = r"(?:1[4-9]\d\d|20\d\d)"
+_ONE_YEAR = rf"(?:{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*|n\.\s?d\.|forthcoming|in press)"
+_ORIG = rf"(?:\[(?P<orig>{_YEAR})\]\s*|(?P<orig2>{_YEAR})\s*/\s*(?={_YEAR}))?"
+_YEARS = rf"{_ORIG}(?P<years>{_ONE_YEAR}(?:\s*,\s*{_ONE_YEAR}(?![\d\-–]))*)"
+_YEAR_SPLIT = re.compile(rf"{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*|n\.\s?d\.|forthcoming|in press")
+
+_PREFIX = re.compile(
+    r"^(?P<prefix>see\s+also|see,?\s+e\.\s?g\.,?|see|cf\.?|compare|e\.\s?g\.,?|also|contra|but\s+see|quoted\s+in|cited\s+in)\s+",
+    re.IGNORECASE,
+)
+_IBID = re.compile(r"^(?P<w>ibid\.?|ibidem|id\.)(?:\s*[,:]?\s*(?P<loc>.+))?$", re.IGNORECASE)
+_OPCIT = re.compile(r"^(?P<auth>.+?),?\s+(?:op\.\s?cit\.?|loc\.\s?cit\.?)(?:\s*[,:]\s*(?P<loc>.+))?$", re.IGNORECASE)
+_AUTHOR_YEAR = re.compile(rf"^(?P<auth>[^\d()\[\]]+?)(?:,\s*|\s+){_YEARS}(?P<rest>.*)$")
+_SIGLUM = re.compile(r"^(?P<sig>[A-Z][A-Z&]{1,7})\s+(?P<vol>\d{1,3})(?:\s*[,:]\s*(?P<loc>.+))?$")
+_YEAR_ONLY = re.compile(rf"^\s*{_YEARS}(?P<rest>[^()]*)$")
+
+_LOC_LABEL = re.compile(
+    r"^(?P<lab>pp\.?|p\.?|pages?|pg\.?|pgs\.?|at|col\.|cols\.|ch\.|chap\.|chapter|chs\.|§§?|sect?\.|"
+    r"n\.|nn\.|note|notes|fn\.|para\.|paras\.|vol\.|vols\.|l\.|ll\.|fol\.|fols\.|f\.|ff\.|fig\.|figs\.|"
+    r"table|tab\.|bk\.|book|pt\.|part|art\.)\s*(?=[\dIVXLCivxlc])",
+)
+_PAGE_RANGE = re.compile(r"(?P<a>\d+)(?:\s*[-–—‑]\s*(?P<b>\d+))?(?:\s*f{1,2}\.?)?")
+_PAGE_LIST = re.compile(
+    r"^(?:especially\s+)?(?:\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)*$"
+)
+_ROMAN = re.compile(r"^[ivxlcdm]+(?:\s*[-–]\s*[ivxlcdm]+)?$", re.IGNORECASE)
+_VOL_PAGE = re.compile(r"^(?P<vol>\d{1,3})\s*:\s*(?P<pages>\d.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A citation found in a segment, with offsets into the segment's normalised text."""
+
+    start: int
+    end: int
+    kind: str
+    items: tuple[CiteItem, ...]
+
+
+def expand_range(a: str, b: str | None) -> tuple[int, int]:
+    """Page range with abbreviated ends expanded: 123-9 -> (123, 129), 1234-56 -> (1234, 1256)."""
+    first = int(a)
+    if not b:
+        return first, first
+    if len(b) < len(a):
+        b = a[: len(a) - len(b)] + b
+    return first, int(b)
+
+
+def parse_locator(text: str) -> tuple[str, tuple[int, int] | None, str | None] | None:
+    """(locator as written, (first, last) page or None, volume or None), or None if not a locator."""
+    loc = " ".join(text.split()).strip()
+    loc = loc.rstrip(" .") if not loc.lower().endswith(("ff.", " f.")) else loc
+    if not loc:
+        return None
+    volume = None
+    body = loc
+    vm = _VOL_PAGE.match(body)
+    if vm:
+        volume = vm.group("vol")
+        body = vm.group("pages")
+    lm = _LOC_LABEL.match(body)
+    label = ""
+    if lm:
+        label = lm.group("lab").lower().rstrip(".")
+        body = body[lm.end() :]
+    elif body.lower().startswith("especially "):
+        body = body[len("especially ") :]
+        lm2 = _LOC_LABEL.match(body)
+        if lm2:
+            label = lm2.group("lab").lower().rstrip(".")
+            body = body[lm2.end() :]
+    body = body.strip()
+    if _PAGE_LIST.match(body):
+        if label in ("", "p", "pp", "page", "pages", "pg", "pgs", "at", "f", "ff"):
+            pages = [expand_range(m.group("a"), m.group("b")) for m in _PAGE_RANGE.finditer(body)]
+            lo = min(p[0] for p in pages)
+            hi = max(p[1] for p in pages)
+            return loc, (lo, hi), volume
+        return loc, None, volume
+    if _ROMAN.match(body) and (label or len(body) <= 6):
+        return loc, None, volume
+    if label and len(body.split()) <= 4 and any(ch.isdigit() for ch in body):
+        return loc, None, volume
+    return None
+
+
+def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteItem]:
+    loc = pages = volume = None
+    if locator:
+        loc, pages, volume = locator
+    out = []
+    for ym in _YEAR_SPLIT.finditer(years_text):
+        token = ym.group()
+        if token[:4].isdigit():
+            year = token[:4]
+            suffixes = re.findall(r"[a-z]", token[4:]) or [""]
+        else:
+            year, suffixes = ("n.d." if token.startswith("n") else token), [""]
+        for suffix in suffixes:
+            out.append(
+                CiteItem(
+                    authors=authors,
+                    year=year,
+                    suffix=suffix,
+                    locator=loc,
+                    pages=pages,
+                    prefix=prefix,
+                    volume=volume,
+                    original_year=orig,
+                )
+            )
+    return out
+
+
+def parse_item(text: str) -> tuple[str, list[CiteItem]] | None:
+    """One item of a parenthetical citation: ("parenthetical"|"ibid", items) or None."""
+    s = " ".join(text.split()).strip().rstrip(",")
+    if not s:
+        return None
+    prefix = None
+    pm = _PREFIX.match(s)
+    if pm:
+        prefix = " ".join(pm.group("prefix").split()).lower()
+        s = s[pm.end() :]
+    im = _IBID.match(s)
+    if im:
+        loc = parse_locator(im.group("loc")) if im.group("loc") else None
+        if im.group("loc") and loc is None:
+            return None
+        return "ibid", [_ibid_item(None, loc, prefix)]
+    om = _OPCIT.match(s)
+    if om:
+        authors = parse_authors(om.group("auth"))
+        loc = parse_locator(om.group("loc")) if om.group("loc") else None
+        if authors and (not om.group("loc") or loc):
+            return "ibid", [_ibid_item(authors, loc, prefix)]
+        return None
+    am = _AUTHOR_YEAR.match(s)
+    if am:
+        authors = parse_authors(am.group("auth"))
+        if not authors:
+            return None
+        rest = am.group("rest").strip()
+        locator = None
+        if rest:
+            if rest[0] not in ",:":
+                if rest.rstrip(".") == "":
+                    rest = ""
+                else:
+                    return None
+            rest = rest[1:].strip() if rest else ""
+            if rest:
+                locator = parse_locator(rest)
+                if locator is None:
+                    return None
+        orig = am.group("orig") or am.group("orig2")
+        return "parenthetical", _items_for_years(authors, am.group("years"), orig, locator, prefix)
+    sm = _SIGLUM.match(s)
+    if sm:
+        locator = parse_locator(sm.group("loc")) if sm.group("loc") else None
+        if sm.group("loc") and locator is None:
+            return None
+        loc, pages, _vol = locator if locator else (None, None, None)
+        return "parenthetical", [
+            CiteItem(authors=(sm.group("sig"),), year=None, locator=loc, pages=pages, prefix=prefix, volume=sm.group("vol"))
+        ]
+    return None
+
+
+def _ibid_item(authors, loc, prefix) -> CiteItem:
+    locator, pages, volume = loc if loc else (None, None, None)
+    return CiteItem(authors=authors or (), year=None, locator=locator, pages=pages, prefix=prefix, volume=volume)
+
+
+def parse_parenthetical(content: str) -> tuple[str, list[CiteItem]] | None:
+    """The items of "(A 1977; B 1978, p. 3)": every ';'-separated part must be a citation item."""
+    parts = [p for p in re.split(r";", content)]
+    kinds: list[str] = []
+    items: list[CiteItem] = []
+    for part in parts:
+        if not part.strip():
+            continue
+        parsed = parse_item(part)
+        if parsed is None:
+            parsed = _split_commas(part)
+        if parsed is None:
+            return None
+        kinds.append(parsed[0])
+        items.extend(parsed[1])
+    if not items:
+        return None
+    return ("ibid" if kinds == ["ibid"] else "parenthetical"), items
+
+
+def _split_commas(part: str) -> tuple[str, list[CiteItem]] | None:
+    """ "(Balibar 1977, Althusser 1978)": works separated by commas instead of semicolons."""
+    pieces = re.split(r"(?:(?<=\d\d\d\d)|(?<=\d\d\d\d[a-z]))\s*,\s*(?=[^\W\d_])", part)
+    if len(pieces) < 2:
+        return None
+    items: list[CiteItem] = []
+    for piece in pieces:
+        parsed = parse_item(piece)
+        if parsed is None or parsed[0] != "parenthetical":
+            return None
+        items.extend(parsed[1])
+    return "parenthetical", items
+
+
+def find_parentheses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every balanced parenthesis pair, end exclusive, in order of opening."""
+    pairs = []
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            pairs.append((stack.pop(), i + 1))
+    pairs.sort()
+    return pairs
+
+
+def find_citations(text: str) -> list[Found]:
+    """Parenthetical and narrative author-date citations, sigla and ibid. in one segment."""
+    found: list[Found] = []
+    for start, end in find_parentheses(text):
+        content = text[start + 1 : end - 1]
+        if not content.strip() or len(content) > 400:
+            continue
+        parsed = parse_parenthetical(content)
+        if parsed is not None:
+            kind, items = parsed
+            found.append(Found(start, end, kind, tuple(items)))
+            continue
+        narrative = _narrative(text, start, end, content)
+        if narrative is not None:
+            found.append(narrative)
+    found.extend(_bare_ibid(text, found))
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def _narrative(text: str, start: int, end: int, content: str) -> Found | None:
+    """ "Lo Iacono (2015)", "Smith and Jones (2010, p. 3)", "Smith et al.’s (2001)"."""
+    ym = _YEAR_ONLY.match(content)
+    if not ym:
+        return None
+    rest = ym.group("rest").strip()
+    locator = None
+    if rest:
+        if rest[0] not in ",:":
+            return None
+        locator = parse_locator(rest[1:])
+        if locator is None:
+            return None
+    names_start = _names_before(text, start)
+    if names_start is None:
+        return None
+    author_text = text[names_start:start].strip()
+    author_text = re.sub(r"['’]s?$", "", author_text).strip()
+    authors = parse_authors(author_text)
+    if not authors:
+        return None
+    orig = ym.group("orig") or ym.group("orig2")
+    items = _items_for_years(authors, ym.group("years"), orig, locator, None)
+    return Found(names_start, end, "narrative", tuple(items))
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _names_before(text: str, paren: int) -> int | None:
+    """Start of the author names that end right before a narrative citation's parenthesis."""
+    window_start = max(0, paren - 160)
+    tokens = [(m.start() + window_start, m.group()) for m in _TOKEN.finditer(text[window_start:paren])]
+    if not tokens:
+        return None
+    if text[tokens[-1][0] + len(tokens[-1][1]) : paren].strip():
+        return None
+    i = len(tokens) - 1
+
+    def bare(word: str) -> str:
+        return re.sub(r"(?:['’]s|['’])$", "", word).rstrip(",")
+
+    first = None
+    # "et al." closes the list: Smith et al. (2010)
+    if tokens[i][1] in ("al.", "al.’s", "al.'s") and i >= 2 and tokens[i - 1][1] == "et":
+        i -= 2
+    if i < 0 or not is_name_word(bare(tokens[i][1])) or tokens[i][1].endswith((",", ".")) and not is_initials(tokens[i][1]):
+        return None
+    while True:
+        # the surname with its particles
+        first = tokens[i][0]
+        j = i - 1
+        while j >= 0 and is_particle(tokens[j][1]):
+            first = tokens[j][0]
+            j -= 1
+        while j >= 0 and is_initials(tokens[j][1]):
+            first = tokens[j][0]
+            j -= 1
+        # another author joined by "and", "&" or a comma
+        if j >= 1 and tokens[j][1] in ("and", "&") and is_name_word(tokens[j - 1][1].rstrip(",")):
+            i = j - 1
+            continue
+        if j >= 0 and tokens[j][1].endswith(",") and is_name_word(tokens[j][1][:-1]) and _list_follows(tokens, j):
+            i = j
+            continue
+        break
+    return first
+
+
+def _list_follows(tokens, j) -> bool:
+    """A comma-joined name is part of the list only if an 'and'/'&' closes the list later."""
+    return any(t in ("and", "&") for _p, t in tokens[j + 1 :])
+
+
+_NOTE_IBID = re.compile(r"\b(?P<w>[Ii]bid(?:em)?\.?)(?:,?\s*(?P<loc>(?:pp?\.\s*)?\d+(?:\s*[-–]\s*\d+)?))?")
+
+
+def _bare_ibid(text: str, found: list[Found]) -> list[Found]:
+    """ibid. outside parentheses, as notes write it: "Ibid., p. 45."."""
+    out = []
+    for m in _NOTE_IBID.finditer(text):
+        if any(f.start <= m.start() < f.end for f in found):
+            continue
+        loc = parse_locator(m.group("loc")) if m.group("loc") else None
+        end = m.end()
+        out.append(Found(m.start(), end, "ibid", (_ibid_item(None, loc, None),)))
+    return out
+
+
+_TITLE_SMALL = frozenset("a an and as at by de des du for from in into la le les of on or the to with".split())
+
+
+def looks_like_title(content: str) -> bool:
+    """ "The 18th Brumaire of Louis Bonaparte": mostly capitalised words, no year, not a name list."""
+    words = content.split()
+    if len(words) < 2 or len(words) > 20 or re.search(_YEAR, content):
+        return False
+    if not words[0][0].isupper():
+        return False
+    significant = [w for w in words if w.lower() not in _TITLE_SMALL]
+    capitalised = [w for w in significant if w[0].isupper() or w[0].isdigit()]
+    return len(capitalised) >= 0.75 * len(significant) and len(significant) >= 2

@@ -1,0 +1,100 @@
+"""What counts as an author's name in running text: surnames, particles, initials, et al."""
+
+from __future__ import annotations
+
+import re
+
+#: Name particles, compared in lower case: "van der Linden", "Lo Iacono", "de Beauvoir".
+PARTICLES = frozenset(
+    "van von der den de del della delle dei degli di da das dos do du des la le lo las los "
+    "ten ter te zu zur af av y bin ibn al el d' d’ mac st. saint".split()
+)
+
+#: Capitalised words that start sentences or name dates, never authors.
+STOPWORDS = frozenset(
+    """a about after again against all already also although an and any apart are around as at
+    be because been before between both but by c ca cf chapter ch circa compare during e each early
+    ed eds edition eg either english even every fig figure first for french from german hence her here
+    his how however i ie if in into is it its italian just late later like many may me mid more most my
+    neither no nos not now of on one only or other our over p part pp see section since so some spanish
+    still such summer table than that the their then there these they this those though thus till to
+    today trans translated two under until up vol was we were what when where which while who winter
+    with within yet you your spring autumn fall century year years approximately born published
+    written reprinted volume note notes page pages chapter id ibid op cit
+    january february march april june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.)+(?:-(?:[A-Z]\.)+)?$|^[A-Z]\.?-[A-Z]\.$")
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*$")
+_ETAL = re.compile(r",?\s+et\s+al\.?$|,?\s+et\s+al\.?(?=\s*$)")
+_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+|\s*&\s*")
+
+
+def is_particle(word: str) -> bool:
+    return word.lower() in PARTICLES
+
+
+def is_name_word(word: str) -> bool:
+    """A capitalised word (or all-capitals acronym) that could be a surname."""
+    if not word or not _NAME_WORD.match(word):
+        return False
+    if not word[0].isupper():
+        return False
+    return word.lower() not in STOPWORDS
+
+
+def is_initials(word: str) -> bool:
+    return bool(_INITIALS.match(word))
+
+
+def surname(words: list[str]) -> str | None:
+    """The surname in one author's words: drops initials and given names, keeps particles.
+
+    ["G.M.", "Goshgarian"] -> "Goshgarian"; ["Lo", "Iacono"] -> "Lo Iacono";
+    ["Marcel", "van", "der", "Linden"] -> "van der Linden".
+    """
+    words = [w for w in words if w]
+    if not words or len(words) > 6:
+        return None
+    core = [w for w in words if not is_initials(w)]
+    if not core:
+        return None
+    for w in core:
+        if not (is_name_word(w) or is_particle(w)):
+            return None
+    last = len(core) - 1
+    if is_particle(core[last]):
+        return None
+    start = last
+    while start > 0 and is_particle(core[start - 1]):
+        start -= 1
+    return " ".join(core[start : last + 1])
+
+
+def parse_authors(text: str) -> tuple[str, ...] | None:
+    """Surnames of an author list as cited: "Balibar and Althusser", "Smith, Jones & Lee",
+    "Smith et al." (-> ("Smith", "et al.")). None when the text is not a list of names."""
+    text = text.strip().rstrip(",").strip()
+    if not text:
+        return None
+    etal = False
+    m = _ETAL.search(text)
+    if m:
+        etal = True
+        text = text[: m.start()].strip()
+    if not text:
+        return None
+    parts = [p for p in _SPLIT.split(text) if p.strip()]
+    if not parts or len(parts) > 8:
+        return None
+    names: list[str] = []
+    for part in parts:
+        name = surname(part.split())
+        if name is None:
+            return None
+        names.append(name)
+    if etal:
+        names.append("et al.")
+    return tuple(names)

@@ -1,0 +1,142 @@
+"""Quotation marks paired into quotations, with scare quotes and apostrophes told apart."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: A quotation has at least this many words; shorter quoted phrases are scare quotes.
+MIN_WORDS = 5
+
+_WORDS = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_OPEN_BEFORE = set(" \t([{—–-/\u00a0") | {"“", "‘", '"', "«", "'", "["}
+
+_PAIRS = {"‘": "’", "“": "”", '"': '"', "«": "»", "'": "'"}
+
+
+@dataclass(frozen=True, slots=True)
+class QuotePair:
+    """A matched pair of quotation marks: offsets of the opening and closing marks."""
+
+    open: int
+    close: int  # offset of the closing mark itself
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return self.open + 1, self.close
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteScan:
+    pairs: list[QuotePair]
+    unbalanced: list[int]  # offsets of marks with no partner in the segment
+
+
+def _marks_for(style: str) -> set[str]:
+    if style == '"':
+        return {'"', "“", "«"}
+    if style == "«":
+        return {"«", "“", "‘"}
+    return {"‘", "“", '"', "«"}
+
+
+def scan(text: str, style: str) -> QuoteScan:
+    """Pair the quotation marks of one segment.
+
+    ``style`` is the document's outer quotation mark (‘, “ or "). Curly closing single
+    quotes double as apostrophes, so "workers’ movement" is read as an apostrophe
+    unless no other mark could close the open quotation.
+    """
+    openers = _marks_for(style)
+    events: list[tuple[int, str, str]] = []  # (offset, "open"|"close"|"maybe", family)
+    n = len(text)
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        if ch in ("‘", "“", "«") and ch in openers:
+            if prev in _OPEN_BEFORE or not prev.isalnum():
+                events.append((i, "open", ch))
+        elif ch == "”" and "“" in openers:
+            events.append((i, "close", "“"))
+        elif ch == "»" and "«" in openers:
+            events.append((i, "close", "«"))
+        elif ch == "’" and "‘" in openers:
+            if prev.isalnum() and nxt.isalnum():
+                continue  # apostrophe: Althusser’s, it’d
+            if prev in " \t":
+                continue
+            if prev in "sS" and nxt == " ":
+                events.append((i, "maybe", "‘"))  # workers’ movement, or the end of a quotation
+            else:
+                events.append((i, "close", "‘"))
+        elif ch == '"' and '"' in openers:
+            if (prev in _OPEN_BEFORE or i == 0) and not nxt.isspace():
+                events.append((i, "open", '"'))
+            elif not prev.isspace():
+                events.append((i, "close", '"'))
+    pairs: list[QuotePair] = []
+    unbalanced: list[int] = []
+    stack: list[tuple[int, str]] = []
+    for k, (pos, role, family) in enumerate(events):
+        if role == "open":
+            if family == '"' and stack and stack[-1][1] == '"':
+                # a straight quotation mark after an open one closes it
+                start, _ = stack.pop()
+                pairs.append(QuotePair(start, pos))
+                continue
+            stack.append((pos, family))
+            continue
+        depth = _find_open(stack, family)
+        if role == "maybe":
+            if depth is None or _later_closer(events, k, family):
+                continue
+        if depth is None:
+            if role == "close":
+                unbalanced.append(pos)
+            continue
+        while len(stack) - 1 > depth:
+            unbalanced.append(stack.pop()[0])
+        start, _ = stack.pop()
+        pairs.append(QuotePair(start, pos))
+    unbalanced.extend(pos for pos, _fam in stack)
+    pairs.sort(key=lambda p: p.open)
+    unbalanced.sort()
+    return QuoteScan(pairs, unbalanced)
+
+
+def _find_open(stack: list[tuple[int, str]], family: str) -> int | None:
+    for depth in range(len(stack) - 1, -1, -1):
+        if stack[depth][1] == family:
+            return depth
+    return None
+
+
+def _later_closer(events, k, family) -> bool:
+    """True when a sure closing mark of the family comes before the next opening one."""
+    for pos, role, fam in events[k + 1 :]:
+        if fam != family:
+            continue
+        if role == "open":
+            return False
+        if role == "close":
+            return True
+    return False
+
+
+def top_level(pairs: list[QuotePair]) -> list[QuotePair]:
+    """Pairs not inside another pair."""
+    out: list[QuotePair] = []
+    for p in pairs:
+        if out and out[-1].open < p.open and p.close < out[-1].close:
+            continue
+        out.append(p)
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def is_quotation(text: str) -> bool:
+    """Five words or more: a quotation of a source rather than a scare quote."""
+    return word_count(text) >= MIN_WORDS

@@ -1,0 +1,117 @@
+"""The JSON report of CONTRACT.md: schema citeaudit/report/v1, deterministic byte for byte."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import CiteItem, Citation, Document, Finding, Report
+from ..text import Span
+
+SCHEMA = "citeaudit/report/v1"
+SEVERITIES = ("error", "warning", "info")
+
+
+def _position(doc: Document, span: Span) -> dict[str, int]:
+    line, col = doc.lines.line_col(span.start)
+    end = max(span.start, span.end - 1)
+    end_line, end_col = doc.lines.line_col(end)
+    return {"line": line, "column": col, "end_line": end_line, "end_column": end_col}
+
+
+def item_dict(item: CiteItem) -> dict[str, Any]:
+    return {
+        "authors": list(item.authors),
+        "year": item.year,
+        "suffix": item.suffix,
+        "locator": item.locator,
+        "pages": list(item.pages) if item.pages else None,
+        "key": item.key,
+        "status": item.status,
+        "prefix": item.prefix,
+        "title": item.title,
+        "volume": item.volume,
+        "original_year": item.original_year,
+    }
+
+
+def citation_dict(doc: Document, index: int, c: Citation) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": f"c{index + 1}"}
+    out.update(_position(doc, c.span))
+    out["text"] = c.text
+    out["kind"] = c.kind
+    out["note"] = c.note
+    out["items"] = [item_dict(it) for it in c.items]
+    out["antecedent"] = f"c{c.antecedent + 1}" if c.antecedent is not None else None
+    return out
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    lines = doc.lines
+    return {
+        "path": doc.path,
+        "citations": [citation_dict(doc, i, c) for i, c in enumerate(doc.citations)],
+        "notes": [
+            {
+                "number": n.number,
+                "marker_line": lines.line(n.marker.start) if n.marker else None,
+                "line": lines.line(n.body.start) if n.body else None,
+                "text": n.text,
+            }
+            for n in doc.notes
+        ],
+        "quotations": [
+            {
+                "id": f"q{i + 1}",
+                "line": lines.line(q.span.start),
+                "end_line": lines.line(max(q.span.start, q.span.end - 1)),
+                "kind": q.kind,
+                "text": q.text,
+                "citation": f"c{q.citation + 1}" if q.citation is not None else None,
+                "note": q.note,
+                "match": None,
+            }
+            for i, q in enumerate(doc.quotations)
+        ],
+    }
+
+
+def finding_dict(report: Report, f: Finding) -> dict[str, Any]:
+    doc = next((d for d in report.documents if d.path == f.path), None)
+    line = column = None
+    if f.span is not None and doc is not None:
+        line, column = doc.lines.line_col(f.span.start)
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "path": f.path,
+        "line": line,
+        "column": column,
+        "message": f.message,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in report.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    citations = sum(len(d.citations) for d in report.documents)
+    resolved = sum(
+        1 for d in report.documents for c in d.citations if c.items and all(i.status == "resolved" for i in c.items)
+    )
+    return {
+        "schema": SCHEMA,
+        "documents": [document_dict(d) for d in report.documents],
+        "findings": [finding_dict(report, f) for f in report.findings],
+        "summary": {
+            "documents": len(report.documents),
+            "citations": citations,
+            "resolved": resolved,
+            "findings": counts,
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,272 @@
+"""Paragraphs, headings, page-bottom footnote zones and endnote sections of a plain-text manuscript.
+
+Segmentation works on the ORIGINAL lines: it decides which physical lines belong
+together, and each segment is then normalised into one string that maps back.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from .normalize import Vocabulary, join_lines, looks_ocr_damaged, repair_ocr
+from .text import Mapped
+
+# A note's first line: "1 text", "[1] text", "  • 1. text", "1. text", "¹ text".
+_NOTE_START = re.compile(
+    r"^[ \t]*(?:[•·▪\-*][ \t]*)?(?:\[(?P<b>\d{1,3})\]|(?P<n>\d{1,3})(?P<dot>[.)])?|(?P<sup>[¹²³⁰⁴⁵⁶⁷⁸⁹]+))[ \t]+(?=\S)"
+)
+_NOTES_HEADING = re.compile(r"^\s*(?:end\s*)?(?:notes|footnotes|endnotes)\s*:?\s*$", re.IGNORECASE)
+_STOP_HEADING = re.compile(r"^\s*(?:references|bibliography|works cited|literature)\s*:?\s*$", re.IGNORECASE)
+_RULE_LINE = re.compile(r"^\s*(?:_{8,}|-{8,}|—{4,})\s*$")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+#: A white-space-only line at least this long opens a page-bottom footnote zone (PDF text).
+ZONE_WIDTH = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    start: int
+    end: int  # exclusive, newline not included
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of original lines read as one unit of text."""
+
+    kind: str  # "paragraph" | "heading" | "note"
+    ranges: list[tuple[int, int]]
+    mapped: Mapped = field(repr=False, default=None)  # type: ignore[assignment]
+    note_number: int | None = None
+    note_style: str | None = None  # "zone" | "bracket" | "bullet" | "numbered" for notes
+    first_line: int = 0  # 0-based index of its first original line
+
+    @property
+    def text(self) -> str:
+        return self.mapped.text
+
+
+@dataclass(slots=True)
+class Layout:
+    body: list[Segment]
+    notes: list[Segment]
+    double_spaced: bool
+    ocr: bool
+    quote_style: str
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    pos = 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        content = raw[:-1] if raw.endswith("\r") else raw
+        lines.append(Line(pos, pos + len(content), content))
+        pos = end + 1
+    return lines
+
+
+def _is_double_spaced(lines: list[Line]) -> bool:
+    """PDF text with an empty line after every line of text (seed 000)."""
+    content = [i for i, ln in enumerate(lines) if not ln.blank]
+    if len(content) < 6:
+        return False
+    one_gap = sum(
+        1 for a, b in zip(content, content[1:]) if b - a == 2 and lines[a + 1].text == ""
+    )
+    median_len = statistics.median(len(lines[i].text) for i in content)
+    return one_gap / (len(content) - 1) >= 0.6 and median_len < 120
+
+
+def _quote_style(text: str) -> str:
+    counts = {"‘": text.count("‘"), "“": text.count("“"), '"': text.count('"') // 2, "«": text.count("«")}
+    return max(counts, key=lambda k: (counts[k], k == "“"))
+
+
+def segment(text: str) -> Layout:
+    lines = split_lines(text)
+    double = _is_double_spaced(lines)
+    ocr = looks_ocr_damaged(text)
+    vocabulary = Vocabulary(text)
+
+    units = _units(lines, double)
+    body_units, note_units = _take_notes(lines, units, double)
+
+    body: list[Segment] = []
+    for kind, idxs in body_units:
+        seg = Segment(kind, [(lines[i].start, lines[i].end) for i in idxs], first_line=idxs[0])
+        body.append(seg)
+    notes: list[Segment] = []
+    for number, style, idxs, prefix_len in note_units:
+        ranges = [(lines[i].start, lines[i].end) for i in idxs]
+        ranges[0] = (ranges[0][0] + prefix_len, ranges[0][1])
+        notes.append(Segment("note", ranges, note_number=number, note_style=style, first_line=idxs[0]))
+    for seg in body + notes:
+        seg.mapped = join_lines(text, seg.ranges, vocabulary)
+        if ocr:
+            seg.mapped = repair_ocr(seg.mapped)
+    for seg in body:
+        if seg.kind == "paragraph" and _looks_like_heading(seg.text, len(seg.ranges)):
+            seg.kind = "heading"
+    return Layout(body, notes, double, ocr, _quote_style(text))
+
+
+def _looks_like_heading(text: str, nlines: int) -> bool:
+    if nlines != 1 or len(text) > 80 or not text:
+        return False
+    if text[-1] in ".,;:!?’”\"'" and not text.endswith("..."):
+        return False
+    return text[0].isupper() or text[0].isdigit() or text[0] == "["
+
+
+# A unit is a list of line indices with the kind of break that precedes it.
+# Breaks: "para" (new paragraph), "cont" (same paragraph), "page" (page break,
+# same paragraph unless marked), "zone" (a footnote zone begins).
+
+
+def _units(lines: list[Line], double: bool) -> list[tuple[str, int]]:
+    """Each content line with the kind of break that precedes it."""
+    out: list[tuple[str, int]] = []
+    between: list[Line] = []
+    for i, ln in enumerate(lines):
+        if ln.blank:
+            between.append(ln)
+            continue
+        brk = _break_kind(between, double) if out else "para"
+        if "\f" in ln.text[: len(ln.text) - len(ln.text.lstrip())]:
+            brk = "page" if brk == "cont" else brk
+        out.append((brk, i))
+        between = []
+    return out
+
+
+def _break_kind(between: list[Line], double: bool) -> str:
+    if any(len(b.text.replace("\t", "    ")) >= ZONE_WIDTH and "\f" not in b.text for b in between) and double:
+        return "zone"
+    if any(_RULE_LINE.match(b.text) for b in between):
+        return "zone"
+    if double:
+        if any(b.text != "" and "\f" not in b.text for b in between):
+            return "para"
+        if any("\f" in b.text for b in between) or len(between) >= 2:
+            return "page"
+        return "cont"
+    if not between:
+        return "cont"
+    if all("\f" in b.text for b in between):
+        return "page"
+    return "para"
+
+
+def _note_start(text: str) -> tuple[int, str, int] | None:
+    m = _NOTE_START.match(text)
+    if not m:
+        return None
+    if m.group("b"):
+        return int(m.group("b")), "bracket", m.end()
+    if m.group("sup"):
+        return int(m.group("sup").translate(_SUPERSCRIPTS)), "zone", m.end()
+    bullet = text.lstrip()[:1] in "•·▪-*"
+    style = "bullet" if bullet else ("numbered" if m.group("dot") else "plain")
+    return int(m.group("n")), style, m.end()
+
+
+def _take_notes(lines, units, double):
+    """Split units into body paragraphs and notes (footnote zones, endnote sections)."""
+    body: list[tuple[str, list[int]]] = []
+    notes: list[tuple[int, str, list[int], int]] = []
+    in_zone = False
+    last_note = 0
+    resume_break = None
+    i = 0
+    n = len(units)
+    # Endnote sections are found first, so that zone logic never sees them.
+    section_start = _endnote_section(lines, units)
+    while i < n:
+        brk, li = units[i]
+        if section_start is not None and i >= section_start:
+            break
+        if brk == "zone":
+            in_zone = True
+            resume_break = None
+        elif in_zone and brk in ("page", "para") and _zone_ends(brk, lines, units, i):
+            in_zone = False
+            brk = "page" if brk == "page" else "para"
+        if in_zone:
+            start = _note_start(lines[li].text)
+            opens = start is not None and (
+                brk == "zone" or start[0] == last_note + 1
+            ) and start[1] in ("plain", "numbered", "zone")
+            if opens:
+                number, _style, plen = start
+                notes.append((number, "zone", [li], plen))
+                last_note = number
+            elif notes:
+                notes[-1][2].append(li)
+            else:
+                notes.append((0, "zone", [li], 0))
+            i += 1
+            continue
+        if brk in ("cont", "page") and body:
+            body[-1][1].append(li)
+        else:
+            body.append(("paragraph", [li]))
+        i += 1
+    if section_start is not None:
+        current = None
+        for brk, li in units[section_start:]:
+            start = _note_start(lines[li].text)
+            if start is not None and (current is None or brk == "para" or start[0] == current[0] + 1):
+                current = (start[0], start[1], [li], start[2])
+                notes.append(current)
+            elif current is not None:
+                current[2].append(li)
+            elif _NOTES_HEADING.match(lines[li].text):
+                continue
+            else:
+                body.append(("paragraph", [li]))
+    return body, notes
+
+
+def _zone_ends(brk, lines, units, i) -> bool:
+    """A footnote zone runs to the end of its page."""
+    return brk == "page" or (brk == "para" and not _note_start(lines[units[i][1]].text))
+
+
+def _endnote_section(lines, units) -> int | None:
+    """Index of the first unit of the endnote section, if the manuscript has one."""
+    for idx, (_brk, li) in enumerate(units):
+        if _NOTES_HEADING.match(lines[li].text):
+            end = len(units)
+            for j in range(idx + 1, len(units)):
+                if _STOP_HEADING.match(lines[units[j][1]].text):
+                    end = j
+                    break
+            if end == len(units):
+                return idx
+    # Otherwise a trailing run of notes, each opening with its number: "[1] ...", "• 1. ...".
+    run: list[tuple[int, int, str]] = []
+    for idx in range(len(units) - 1, -1, -1):
+        brk, li = units[idx]
+        start = _note_start(lines[li].text)
+        if start is not None and start[1] in ("bracket", "bullet", "numbered"):
+            run.append((idx, start[0], start[1]))
+        elif brk != "cont":
+            break
+    run.reverse()
+    if not run:
+        return None
+    numbers = [num for _i, num, _s in run]
+    styles = {s for _i, _n, s in run}
+    if len(styles) != 1 or numbers != sorted(numbers) or len(set(numbers)) != len(numbers):
+        return None
+    if styles == {"numbered"} and len(run) < 2:
+        return None
+    return run[0][0]

@@ -1,0 +1,96 @@
+"""The original text of a manuscript, spans into it, and normalised views that map back to it."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character range [start, end) in the ORIGINAL text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+
+class LineIndex:
+    """Turns offsets of the original text into 1-based line and column numbers."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self._starts.append(i + 1)
+        self._len = len(text)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self._len))
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def line(self, offset: int) -> int:
+        return self.line_col(offset)[0]
+
+    @property
+    def count(self) -> int:
+        return len(self._starts)
+
+    def line_start(self, line: int) -> int:
+        """Offset of the first character of a 1-based line."""
+        return self._starts[line - 1]
+
+
+class Mapped:
+    """A normalised string whose every character remembers its offset in the original.
+
+    ``omap[i]`` is the original offset of ``text[i]``; ``omap[len(text)]`` is the
+    original offset just past the last character, so a normalised half-open range
+    [a, b) maps back to [omap[a], omap[b - 1] + 1).
+    """
+
+    __slots__ = ("text", "omap")
+
+    def __init__(self, text: str, omap: list[int]) -> None:
+        if len(omap) != len(text) + 1:
+            raise ValueError("offset map must have one entry per character plus one")
+        self.text = text
+        self.omap = omap
+
+    def span(self, start: int, end: int) -> Span:
+        """Original span of the normalised range [start, end)."""
+        if end <= start:
+            pos = self.omap[start]
+            return Span(pos, pos)
+        return Span(self.omap[start], self.omap[end - 1] + 1)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+class Builder:
+    """Accumulates normalised characters together with their original offsets."""
+
+    __slots__ = ("chars", "offsets")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+
+    def add(self, ch: str, offset: int) -> None:
+        self.chars.append(ch)
+        self.offsets.append(offset)
+
+    def last(self) -> str:
+        return self.chars[-1] if self.chars else ""
+
+    def pop(self) -> None:
+        self.chars.pop()
+        self.offsets.pop()
+
+    def build(self, end_offset: int) -> Mapped:
+        return Mapped("".join(self.chars), self.offsets + [end_offset])
