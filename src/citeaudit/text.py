@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Span:
     """Half-open character range [start, end) in the ORIGINAL text."""
 

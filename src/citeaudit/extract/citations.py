@@ -13,14 +13,27 @@ from ..model import CiteItem
 from .names import is_initials, is_name_word, is_particle, parse_authors
 
 _YEAR = r"(?:1[4-9]\d\d|20\d\d)"
-_ONE_YEAR = rf"(?:{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*|n\.\s?d\.|forthcoming|in press)"
+_AFTER_ORIG = rf"(?:\s*\[{_YEAR}(?:\s*[-–]\s*{_YEAR})?\])?"
+_ONE_YEAR = rf"(?:{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*{_AFTER_ORIG}|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation)"
 _ORIG = rf"(?:\[(?P<orig>{_YEAR})\]\s*|(?P<orig2>{_YEAR})\s*/\s*(?={_YEAR}))?"
-_YEARS = rf"{_ORIG}(?P<years>{_ONE_YEAR}(?:\s*,\s*{_ONE_YEAR}(?![\d\-–]))*)"
-_YEAR_SPLIT = re.compile(rf"{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*|n\.\s?d\.|forthcoming|in press")
+_YEARS = rf"{_ORIG}(?P<years>{_ONE_YEAR}(?:\s*[,;]\s*{_ONE_YEAR}(?![\d\-–]))*)"
+_YEAR_SPLIT = re.compile(
+    rf"{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*(?:\s*\[(?P<after>{_YEAR})[^\]]*\])?|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation"
+)
 
 _PREFIX = re.compile(
-    r"^(?P<prefix>see\s+also|see,?\s+e\.\s?g\.,?|see|cf\.?|compare|e\.\s?g\.,?|also|contra|but\s+see|quoted\s+in|cited\s+in)\s+",
+    r"^(?P<prefix>see\s+also|see,?\s+e\.\s?g\.,?|see|cf\.?,?|compare|e\.\s?g\.,?|also|contra|but\s+see|"
+    r"quoted\s+in|cited\s+in|apud|reviewed\s+in|reviewed\s+by)\s+",
     re.IGNORECASE,
+)
+_SECONDARY = re.compile(r"^(?P<prefix>.+?\s(?:apud|cited\s+in|quoted\s+in|cit\.\s+in))\s+(?=\S)", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"^(?P<w>[^\W\d_A-Z][^\s]*)\s+")
+#: Words that may lead into a citation: "(reviewed in ...)", "(ex.: ...)", "(cf., entre outros, ...)".
+_LEAD_WORDS = frozenset(
+    """see also e.g. eg. e.g., cf. cf., cf compare reviewed in by for a an the review reviews recent and as ex. ex.:
+    entre outros otros among others especially esp. notably including i.e. following after according to apud
+    described discussed summarised summarized quoted cited example instance details more further contra but
+    vgl. siehe voir ver véase veja ver: see: see, also, e.g.: from with on""".split()
 )
 _IBID = re.compile(r"^(?P<w>ibid\.?|ibidem|id\.)(?:\s*[,:]?\s*(?P<loc>.+))?$", re.IGNORECASE)
 _OPCIT = re.compile(r"^(?P<auth>.+?),?\s+(?:op\.\s?cit\.?|loc\.\s?cit\.?)(?:\s*[,:]\s*(?P<loc>.+))?$", re.IGNORECASE)
@@ -31,13 +44,14 @@ _YEAR_ONLY = re.compile(rf"^\s*{_YEARS}(?P<rest>[^()]*)$")
 _LOC_LABEL = re.compile(
     r"^(?P<lab>pp\.?|p\.?|pages?|pg\.?|pgs\.?|at|col\.|cols\.|ch\.|chap\.|chapter|chs\.|§§?|sect?\.|"
     r"n\.|nn\.|note|notes|fn\.|para\.|paras\.|vol\.|vols\.|l\.|ll\.|fol\.|fols\.|f\.|ff\.|fig\.|figs\.|"
-    r"table|tab\.|bk\.|book|pt\.|part|art\.)\s*(?=[\dIVXLCivxlc])",
+    r"table|tab\.|bk\.|book|pt\.|part|art\.|section|sections|line|lines|annex|appendix)\s*(?=[\dIVXLCivxlc])",
 )
 _PAGE_RANGE = re.compile(r"(?P<a>\d+)(?:\s*[-–—‑]\s*(?P<b>\d+))?(?:\s*f{1,2}\.?)?")
 _PAGE_LIST = re.compile(
-    r"^(?:especially\s+)?(?:\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)*$"
+    r"^(?:especially\s+)?(?:\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)"
+    r"(?:\s*(?:,|and|&|e|y|et|und)\s*\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)*$"
 )
-_ROMAN = re.compile(r"^[ivxlcdm]+(?:\s*[-–]\s*[ivxlcdm]+)?$", re.IGNORECASE)
+_ROMAN = re.compile(r"^[ivxlcdm]+(?:\s*(?:[-–,&]|and|e|y|et)\s*[ivxlcdm]+)*$", re.IGNORECASE)
 _VOL_PAGE = re.compile(r"^(?P<vol>\d{1,3})\s*:\s*(?P<pages>\d.*)$")
 
 
@@ -94,7 +108,7 @@ def parse_locator(text: str) -> tuple[str, tuple[int, int] | None, str | None] |
         return loc, None, volume
     if _ROMAN.match(body) and (label or len(body) <= 6):
         return loc, None, volume
-    if label and len(body.split()) <= 4 and any(ch.isdigit() for ch in body):
+    if len(body.split()) <= 5 and any(ch.isdigit() for ch in body):
         return loc, None, volume
     return None
 
@@ -103,14 +117,17 @@ def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteIte
     loc = pages = volume = None
     if locator:
         loc, pages, volume = locator
+        loc = loc or None
     out = []
     for ym in _YEAR_SPLIT.finditer(years_text):
         token = ym.group()
         if token[:4].isdigit():
             year = token[:4]
-            suffixes = re.findall(r"[a-z]", token[4:]) or [""]
+            head = token.split("[")[0]
+            suffixes = re.findall(r"[a-z]", head[4:]) or [""]
+            orig = ym.group("after") or orig
         else:
-            year, suffixes = ("n.d." if token.startswith("n") else token), [""]
+            year, suffixes = ("n.d." if token.startswith("n") else " ".join(token.rstrip(".").split())), [""]
         for suffix in suffixes:
             out.append(
                 CiteItem(
@@ -128,15 +145,35 @@ def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteIte
 
 
 def parse_item(text: str) -> tuple[str, list[CiteItem]] | None:
-    """One item of a parenthetical citation: ("parenthetical"|"ibid", items) or None."""
+    """One item of a parenthetical citation: ("parenthetical"|"ibid", items) or None.
+
+    A leading phrase ("see", "reviewed in", "cf., entre outros,", "Bailey cited in")
+    is kept as the item's prefix."""
     s = " ".join(text.split()).strip().rstrip(",")
     if not s:
         return None
     prefix = None
-    pm = _PREFIX.match(s)
+    pm = _PREFIX.match(s) or _SECONDARY.match(s)
     if pm:
         prefix = " ".join(pm.group("prefix").split()).lower()
         s = s[pm.end() :]
+    parsed = _parse_bare_item(s, prefix)
+    words: list[str] = []
+    rest = s
+    while parsed is None and len(words) < 6:
+        lm = _LOWER_WORD.match(rest)
+        if not lm or lm.group("w").lower().rstrip(",:") not in _LEAD_WORDS and lm.group("w").lower() not in _LEAD_WORDS:
+            break
+        words.append(lm.group("w"))
+        rest = rest[lm.end() :]
+        pre = " ".join(([prefix] if prefix else []) + words)
+        parsed = _parse_bare_item(rest, pre)
+    return parsed
+
+
+def _parse_bare_item(s: str, prefix: str | None) -> tuple[str, list[CiteItem]] | None:
+    if not s:
+        return None
     im = _IBID.match(s)
     if im:
         loc = parse_locator(im.group("loc")) if im.group("loc") else None
@@ -159,13 +196,13 @@ def parse_item(text: str) -> tuple[str, list[CiteItem]] | None:
         locator = None
         if rest:
             if rest[0] not in ",:":
-                if rest.rstrip(".") == "":
+                if rest.rstrip(".") == "" or _COMMENT.match(rest):
                     rest = ""
                 else:
                     return None
             rest = rest[1:].strip() if rest else ""
             if rest:
-                locator = parse_locator(rest)
+                locator = _locator_with_comment(rest)
                 if locator is None:
                     return None
         orig = am.group("orig") or am.group("orig2")
@@ -182,29 +219,81 @@ def parse_item(text: str) -> tuple[str, list[CiteItem]] | None:
     return None
 
 
+_COMMENT = re.compile(r"^(?:[a-z]|see\b|and\b)", re.IGNORECASE)
+
+
+def _locator_with_comment(rest: str):
+    """ "p. 243, emphasis added" -> the locator "p. 243"; a bare comment -> no locator."""
+    loc = parse_locator(rest)
+    if loc is not None:
+        return loc
+    for m in re.finditer(r"[,;]\s+|\s+(?=[a-z])", rest):
+        head = rest[: m.start()]
+        loc = parse_locator(head)
+        if loc is not None:
+            return loc
+    if re.match(r"^[a-z]", rest):
+        return ("", None, None)
+    return None
+
+
 def _ibid_item(authors, loc, prefix) -> CiteItem:
     locator, pages, volume = loc if loc else (None, None, None)
     return CiteItem(authors=authors or (), year=None, locator=locator, pages=pages, prefix=prefix, volume=volume)
 
 
 def parse_parenthetical(content: str) -> tuple[str, list[CiteItem]] | None:
-    """The items of "(A 1977; B 1978, p. 3)": every ';'-separated part must be a citation item."""
-    parts = [p for p in re.split(r";", content)]
+    """The items of "(A 1977; B 1978, p. 3)".
+
+    Parts that are not citations ("Figure 1A; Smith 2010") are passed over; a part of
+    bare years inherits the authors before it ("Cohen, 2010a; 2010b"); ABNT lists
+    authors with semicolons before one year ("CLARK; HOLQUIST, 2008, p. 259")."""
+    parts = [p for p in content.split(";") if p.strip()]
     kinds: list[str] = []
     items: list[CiteItem] = []
+    pending: list[str] = []
     for part in parts:
-        if not part.strip():
+        parsed = parse_item(part) or _split_commas(part)
+        if parsed is None and items and items[-1].authors:
+            parsed = _years_only(part, items[-1].authors)
+        if parsed is None:
+            authors = parse_authors(part.strip()) if len(part.split()) <= 4 else None
+            if authors and "et al." not in authors:
+                pending.extend(authors)
+            else:
+                pending = []
             continue
-        parsed = parse_item(part)
-        if parsed is None:
-            parsed = _split_commas(part)
-        if parsed is None:
-            return None
+        if pending and parsed[0] == "parenthetical":
+            parsed = parsed[0], [_with_authors(it, tuple(pending) + it.authors) for it in parsed[1]]
+        pending = []
         kinds.append(parsed[0])
         items.extend(parsed[1])
     if not items:
         return None
     return ("ibid" if kinds == ["ibid"] else "parenthetical"), items
+
+
+def _with_authors(item: CiteItem, authors: tuple[str, ...]) -> CiteItem:
+    return CiteItem(
+        authors=authors, year=item.year, suffix=item.suffix, locator=item.locator, pages=item.pages,
+        prefix=item.prefix, title=item.title, volume=item.volume, original_year=item.original_year,
+    )
+
+
+def _years_only(part: str, authors: tuple[str, ...]) -> tuple[str, list[CiteItem]] | None:
+    ym = _YEAR_ONLY.match(part.strip())
+    if not ym:
+        return None
+    rest = ym.group("rest").strip()
+    locator = None
+    if rest:
+        if rest[0] not in ",:":
+            return None
+        locator = _locator_with_comment(rest[1:].strip())
+        if locator is None:
+            return None
+    orig = ym.group("orig") or ym.group("orig2")
+    return "parenthetical", _items_for_years(authors, ym.group("years"), orig, locator, None)
 
 
 def _split_commas(part: str) -> tuple[str, list[CiteItem]] | None:
@@ -249,9 +338,59 @@ def find_citations(text: str) -> list[Found]:
         narrative = _narrative(text, start, end, content)
         if narrative is not None:
             found.append(narrative)
+    found.extend(_bracketed(text, found))
+    found.extend(_bare(text, found))
     found.extend(_bare_ibid(text, found))
     found.sort(key=lambda f: (f.start, f.end))
     return found
+
+
+_BRACKETS = re.compile(r"\[([^\[\]]{6,300})\]")
+
+
+def _bracketed(text: str, found: list[Found]) -> list[Found]:
+    """Author-date citations in square brackets, as inside parentheses: "(DNA [Smith et al., 2006])"."""
+    out = []
+    for m in _BRACKETS.finditer(text):
+        if not re.search(_YEAR, m.group(1)) or _inside(m.start(), found, strict=True):
+            continue
+        parsed = parse_parenthetical(m.group(1))
+        if parsed is not None and parsed[0] == "parenthetical" and all(it.year for it in parsed[1]):
+            out.append(Found(m.start(), m.end(), "parenthetical", tuple(parsed[1])))
+    return out
+
+
+_BARE_ETAL = re.compile(rf"\bet\s+al\b\.?(?:['’]s)?,?\s+(?P<years>{_YEAR}[a-z]?)(?![\d\-–/])")
+_BARE_SEE = re.compile(
+    rf"\b(?:see|cf\.|e\.g\.,?)\s+(?P<name>[^\W\d_][\w’'\-]+),?\s+(?P<years>{_YEAR}[a-z]?)(?![\d\-–/])"
+)
+
+
+def _bare(text: str, found: list[Found]) -> list[Found]:
+    """Author-date outside brackets: "as shown in Akiyoshi et al., 2010", "see Williams 2018"."""
+    out: list[Found] = []
+    for m in _BARE_ETAL.finditer(text):
+        if _inside(m.start(), found + out):
+            continue
+        first = _names_before(text, m.start())
+        if first is None:
+            continue
+        authors = parse_authors(text[first : m.start()].strip() + " et al.")
+        if authors:
+            out.append(Found(first, m.end(), "narrative", tuple(_items_for_years(authors, m.group("years"), None, None, None))))
+    for m in _BARE_SEE.finditer(text):
+        if _inside(m.start("name"), found + out):
+            continue
+        authors = parse_authors(m.group("name"))
+        if authors:
+            out.append(
+                Found(m.start("name"), m.end(), "narrative", tuple(_items_for_years(authors, m.group("years"), None, None, None)))
+            )
+    return out
+
+
+def _inside(pos: int, found: list[Found], strict: bool = False) -> bool:
+    return any(f.start <= pos < f.end if not strict else f.start < pos < f.end for f in found)
 
 
 def _narrative(text: str, start: int, end: int, content: str) -> Found | None:
@@ -261,10 +400,12 @@ def _narrative(text: str, start: int, end: int, content: str) -> Found | None:
         return None
     rest = ym.group("rest").strip()
     locator = None
+    if rest.startswith(";"):
+        rest = ""  # "Gavazzi et al. (1996c; Paper I)": what follows the year is an aside
     if rest:
         if rest[0] not in ",:":
             return None
-        locator = parse_locator(rest[1:])
+        locator = _locator_with_comment(rest[1:].strip())
         if locator is None:
             return None
     names_start = _names_before(text, start)
@@ -298,7 +439,7 @@ def _names_before(text: str, paren: int) -> int | None:
 
     first = None
     # "et al." closes the list: Smith et al. (2010)
-    if tokens[i][1] in ("al.", "al.’s", "al.'s") and i >= 2 and tokens[i - 1][1] == "et":
+    if tokens[i][1] in ("al.", "al", "al.’s", "al.'s", "al.,") and i >= 1 and tokens[i - 1][1] == "et":
         i -= 2
     if i < 0 or not is_name_word(bare(tokens[i][1])) or tokens[i][1].endswith((",", ".")) and not is_initials(tokens[i][1]):
         return None

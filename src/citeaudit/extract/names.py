@@ -37,7 +37,12 @@ def is_particle(word: str) -> bool:
 
 
 def is_name_word(word: str) -> bool:
-    """A capitalised word (or all-capitals acronym) that could be a surname."""
+    """A capitalised word (or all-capitals acronym) that could be a surname.
+
+    A trailing ellipsis is allowed: ABNT cites works without author by their first
+    word, "(ÍNDIO..., 2014)"."""
+    if word.endswith(("...", "…")):
+        word = word.rstrip(".…")
     if not word or not _NAME_WORD.match(word):
         return False
     if not word[0].isupper():
@@ -93,8 +98,34 @@ def parse_authors(text: str) -> tuple[str, ...] | None:
     for part in parts:
         name = surname(part.split())
         if name is None:
-            return None
+            corporate = corporate_name(text)
+            return (corporate, "et al.") if corporate and etal else ((corporate,) if corporate else None)
         names.append(name)
     if etal:
         names.append("et al.")
     return tuple(names)
+
+
+_CONNECTORS = frozenset("of and for the on in de des du la le da do dos das für und & y".split())
+
+
+def corporate_name(text: str) -> str | None:
+    """A body as author: "Bureau of Labor Statistics", "The Economist", "Royal Society"."""
+    words = text.split()
+    if not 2 <= len(words) <= 8 or words[-1].lower() in _CONNECTORS:
+        return None
+    if not words[0][:1].isupper():
+        return None
+    capitalised = 0
+    for i, w in enumerate(words):
+        if w.lower() in _CONNECTORS and not (i == 0 and w == "The"):
+            continue
+        core = w.rstrip(",")
+        if not _NAME_WORD.match(core.replace("-", "")) and not re.match(r"^[A-Z][\w\-]*$", core):
+            return None
+        if not core[:1].isupper():
+            return None
+        capitalised += 1
+    if capitalised < 2 and words[0] != "The":
+        return None
+    return " ".join(words)

@@ -1,0 +1,35 @@
+"""Any text in: no exception, every span inside the text, lines inside the file."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import doc_of
+
+# Text that is likely to look like manuscripts: citation punctuation, quotes, digits, breaks.
+pieces = st.sampled_from(
+    [
+        "(", ")", "[", "]", ";", ",", ".", ":", " ", "  ", "\n", "\n\n", "\n \n", " " * 30 + "\n",
+        "‘", "’", "“", "”", '"', "'", "1", "2", "[1]", "p. ", "pp ", "ibid.", "op. cit.", "et al.",
+        "Althusser", "Lo Iacono", "van der", "2015", "2017a", "n.d.", "[1867] ", "1976", "-", "–",
+        "Notes\n", "1. ", "  • 2. ", "¹", "See: ", "’s", "1s", "'1", "11 ", "\f", "\r\n", "é", "\u00ad",
+    ]
+)
+texts = st.one_of(st.text(max_size=300), st.lists(pieces, max_size=120).map("".join))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_any_text_extracts_without_error_and_spans_stay_inside(text):
+    doc = doc_of(text)
+    n = len(text)
+    spans = [c.span for c in doc.citations] + [q.span for q in doc.quotations] + doc.unbalanced_quotes
+    spans += [s for note in doc.notes for s in (note.marker, note.body) if s is not None]
+    for span in spans:
+        assert 0 <= span.start <= span.end <= n
+    for c in doc.citations:
+        line, col = doc.lines.line_col(c.span.start)
+        assert 1 <= line <= text.count("\n") + 1 and col >= 1
+    for q in doc.quotations:
+        assert q.citation is None or 0 <= q.citation < len(doc.citations)
