@@ -46,6 +46,28 @@ from helpers import cites, doc_of
         ("Accents (Lévi-Strauss 1962) too.", [("parenthetical", ("Lévi-Strauss",), "1962", None)]),
         ("Initials (G.M. Goshgarian 2006).", [("parenthetical", ("Goshgarian",), "2006", None)]),
         ("A siglum (MECW 39, p. 60).", [("parenthetical", ("MECW",), None, "p. 60")]),
+        # forms found in the marked corpora
+        ("Cells (Figure 1A; White et al., 1976) grow.", [("parenthetical", ("White", "et al."), "1976", None)]),
+        ("Tooth enamel [Spalding et al., 2005] ages.", [("parenthetical", ("Spalding", "et al."), "2005", None)]),
+        ("As shown in Akiyoshi et al., 2010, it binds.", [("narrative", ("Akiyoshi", "et al."), "2010", None)]),
+        ("For a history see Williams 2018. Next.", [("narrative", ("Williams",), "2018", None)]),
+        ("Dialogism (CLARK; HOLQUIST, 2008, p.259).", [("parenthetical", ("CLARK", "HOLQUIST"), "2008", "p.259")]),
+        ("Culture (PANKARARU, apud GRUPIONI, 2008, p. 12).", [("parenthetical", ("GRUPIONI",), "2008", "p. 12")]),
+        ("Said (Richard Bailey cited in Kriel 2017: 53).", [("parenthetical", ("Kriel",), "2017", "53")]),
+        ("Works (BAKHTIN, 1988 [1975]).", [("parenthetical", ("BAKHTIN",), "1988", None)]),
+        ("Labour (Bureau of Labor Statistics 2014).", [("parenthetical", ("Bureau of Labor Statistics",), "2014", None)]),
+        ("A rule (reviewed in Conrad and Hilchey 2011).", [("parenthetical", ("Conrad", "Hilchey"), "2011", None)]),
+        ("Habitat (Cohen, 2008; Cohen, 2010a; 2010b).", [
+            ("parenthetical", ("Cohen",), "2008", None),
+            ("parenthetical", ("Cohen",), "2010a", None),
+            ("parenthetical", ("Cohen",), "2010b", None),
+        ]),
+        ("We agree with Clarke (1977; 2008) here.", [
+            ("narrative", ("Clarke",), "1977", None), ("narrative", ("Clarke",), "2008", None),
+        ]),
+        ("Ethics (Bakhtin, 1981, p.243; emphasis in original).", [("parenthetical", ("Bakhtin",), "1981", "p.243")]),
+        ("Extracted as by Folch et al (1957), then dried.", [("narrative", ("Folch", "et al."), "1957", None)]),
+        ("Film (ALEXEÏEFF, 1994, p. xix e xx).", [("parenthetical", ("ALEXEÏEFF",), "1994", "p. xix e xx")]),
     ],
 )
 def test_author_date_forms(text, expected):
