@@ -27,27 +27,37 @@ class Vocabulary:
     """The words of a whole document, used to tell line-break hyphenation from real compounds."""
 
     def __init__(self, text: str) -> None:
-        self.plain: set[str] = set()
-        self.hyphenated: set[str] = set()
-        # Words that sit at a line end with a hyphen are not evidence of anything.
-        for m in _WORD.finditer(text):
-            if text.startswith("-\n", m.end()):
-                continue
-            word = m.group().lower()
-            (self.hyphenated if "-" in word else self.plain).add(word)
+        self._text = text
+        self._lower: str | None = None
 
     def join(self, head: str, tail: str) -> bool:
-        """True when ``head-`` + ``tail`` at a line break is one word split by hyphenation."""
-        joined = (head + tail).lower()
-        compound = f"{head}-{tail}".lower()
-        if compound in self.hyphenated:
+        """True when ``head-`` + ``tail`` at a line break is one word split by hyphenation:
+        the document writes the joined word elsewhere, and never the hyphenated compound."""
+        if self._lower is None:
+            self._lower = self._text.lower()
+        if _has_word(self._lower, f"{head}-{tail}".lower()):
             return False
-        return joined in self.plain
+        return _has_word(self._lower, (head + tail).lower())
+
+
+def _has_word(text: str, word: str) -> bool:
+    """True when ``word`` occurs in ``text`` as a whole word."""
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if (pos == 0 or not text[pos - 1].isalpha()) and (end == len(text) or not text[end].isalpha()):
+            return True
+        pos = text.find(word, pos + 1)
+    return False
 
 
 def looks_ocr_damaged(text: str) -> bool:
     """True for texts with typewriter-scan OCR damage, judged on several independent signs."""
     return len(_OCR_SIGNS.findall(text)) >= 3
+
+
+# What a line holds besides words and single spaces: runs of white space, odd spaces, soft hyphens.
+_ODD_SPACE = re.compile(f"[{re.escape(_SPACES)}\n]{{2,}}|[{re.escape(_SPACES.replace(' ', ''))}\n]|[{re.escape(_DROP)}]+")
 
 
 def join_lines(
@@ -70,56 +80,54 @@ def join_lines(
             end -= 1
         if start >= end:
             continue
-        if prev_end is not None and out.chars:
-            if _hyphen_break(out) and original[start].isalpha():
-                head = _trailing_word(out)
-                tail_m = _WORD.match(original, start, end)
-                tail = tail_m.group() if tail_m else ""
+        if prev_end is not None and out:
+            tail = out.tail(2)
+            if len(tail) == 2 and tail[1] == "-" and tail[0].isalpha() and original[start].isalpha():
                 # Otherwise the hyphen stays: a compound ("state-capitalist") or a URL.
-                if vocabulary is not None and vocabulary.join(head, tail.split("-")[0]):
+                tail_m = _WORD.match(original, start, end)
+                head = _trailing_word(out)
+                if vocabulary is not None and vocabulary.join(head, (tail_m.group() if tail_m else "").split("-")[0]):
                     out.pop()
             else:
                 out.add(" ", prev_end)
-        for i in range(start, end):
-            ch = original[i]
-            if ch in _DROP:
-                continue
-            if ch in _SPACES or ch == "\n":
-                if out.last() != " ":
-                    out.add(" ", i)
-                continue
-            out.add(ch, i)
+        pos = start
+        for m in _ODD_SPACE.finditer(original, start, end):
+            out.add_run(original[pos : m.start()], pos)
+            if m.group()[0] not in _DROP and out.last() != " ":
+                out.add(" ", m.start())
+            pos = m.end()
+        out.add_run(original[pos:end], pos)
         prev_end = end
     return out.build(prev_end if prev_end is not None else 0)
 
 
-def _hyphen_break(out: Builder) -> bool:
-    return len(out.chars) >= 2 and out.chars[-1] == "-" and out.chars[-2].isalpha()
-
-
 def _trailing_word(out: Builder) -> str:
-    i = len(out.chars) - 2
-    while i >= 0 and out.chars[i].isalpha():
+    text = out.tail(80)[:-1]
+    i = len(text) - 1
+    while i >= 0 and text[i].isalpha():
         i -= 1
-    return "".join(out.chars[i + 1 : -1])
+    return text[i + 1 :]
 
 
 def substitute(mapped: Mapped, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> Mapped:
     """re.sub on a Mapped string; each replacement character maps to the first original one it replaces."""
-    out = Builder()
+    text, omap = mapped.text, mapped.omap
+    pieces: list[str] = []
+    offsets: list[int] = []
     pos = 0
-    text = mapped.text
     for m in pattern.finditer(text):
-        for i in range(pos, m.start()):
-            out.add(text[i], mapped.omap[i])
+        pieces.append(text[pos : m.start()])
+        offsets.extend(omap[pos : m.start()])
         rep = repl(m) if callable(repl) else repl
-        for j, ch in enumerate(rep):
-            src = m.start() + min(j, max(0, m.end() - m.start() - 1))
-            out.add(ch, mapped.omap[src])
+        last = max(0, m.end() - m.start() - 1)
+        pieces.append(rep)
+        offsets.extend(omap[m.start() + min(j, last)] for j in range(len(rep)))
         pos = m.end()
-    for i in range(pos, len(text)):
-        out.add(text[i], mapped.omap[i])
-    return out.build(mapped.omap[len(text)])
+    if pos == 0:
+        return mapped
+    pieces.append(text[pos:])
+    offsets.extend(omap[pos : len(text)])
+    return Mapped("".join(pieces), offsets + [omap[len(text)]])
 
 
 def repair_ocr(mapped: Mapped) -> Mapped:

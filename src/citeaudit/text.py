@@ -73,24 +73,48 @@ class Mapped:
 
 
 class Builder:
-    """Accumulates normalised characters together with their original offsets."""
+    """Accumulates normalised text together with the original offset of every character."""
 
-    __slots__ = ("chars", "offsets")
+    __slots__ = ("pieces", "offsets", "_last")
 
     def __init__(self) -> None:
-        self.chars: list[str] = []
+        self.pieces: list[str] = []
         self.offsets: list[int] = []
+        self._last = ""
 
     def add(self, ch: str, offset: int) -> None:
-        self.chars.append(ch)
+        self.pieces.append(ch)
         self.offsets.append(offset)
+        self._last = ch
+
+    def add_run(self, text: str, start: int) -> None:
+        """Characters copied unchanged from the original, starting at offset ``start``."""
+        if text:
+            self.pieces.append(text)
+            self.offsets.extend(range(start, start + len(text)))
+            self._last = text[-1]
 
     def last(self) -> str:
-        return self.chars[-1] if self.chars else ""
+        return self._last
+
+    def tail(self, n: int) -> str:
+        """The last n characters added."""
+        out = ""
+        for piece in reversed(self.pieces):
+            out = piece + out
+            if len(out) >= n:
+                break
+        return out[-n:]
 
     def pop(self) -> None:
-        self.chars.pop()
+        piece = self.pieces.pop()
+        if len(piece) > 1:
+            self.pieces.append(piece[:-1])
         self.offsets.pop()
+        self._last = self.pieces[-1][-1] if self.pieces else ""
+
+    def __bool__(self) -> bool:
+        return bool(self.offsets)
 
     def build(self, end_offset: int) -> Mapped:
-        return Mapped("".join(self.chars), self.offsets + [end_offset])
+        return Mapped("".join(self.pieces), self.offsets + [end_offset])

@@ -310,14 +310,18 @@ def _split_commas(part: str) -> tuple[str, list[CiteItem]] | None:
     return "parenthetical", items
 
 
+_PAREN = re.compile(r"[()]")
+
+
 def find_parentheses(text: str) -> list[tuple[int, int]]:
     """(start, end) of every balanced parenthesis pair, end exclusive, in order of opening."""
     pairs = []
     stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "(":
+    for m in _PAREN.finditer(text):
+        i = m.start()
+        if text[i] == "(":
             stack.append(i)
-        elif ch == ")" and stack:
+        elif stack:
             pairs.append((stack.pop(), i + 1))
     pairs.sort()
     return pairs

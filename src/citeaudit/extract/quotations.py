@@ -11,7 +11,7 @@ MIN_WORDS = 5
 _WORDS = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _OPEN_BEFORE = set(" \t([{—–-/\u00a0") | {"“", "‘", '"', "«", "'", "["}
 
-_PAIRS = {"‘": "’", "“": "”", '"': '"', "«": "»", "'": "'"}
+_MARKS = re.compile("[‘’“”\"«»]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,9 @@ def scan(text: str, style: str) -> QuoteScan:
     openers = _marks_for(style)
     events: list[tuple[int, str, str]] = []  # (offset, "open"|"close"|"maybe", family)
     n = len(text)
-    for i, ch in enumerate(text):
+    for m in _MARKS.finditer(text):
+        i = m.start()
+        ch = text[i]
         prev = text[i - 1] if i > 0 else " "
         nxt = text[i + 1] if i + 1 < n else " "
         if ch in ("‘", "“", "«") and ch in openers:
