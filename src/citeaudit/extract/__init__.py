@@ -27,7 +27,6 @@ class _Seg:
 
     seg: Segment
     found: list[Found] = field(default_factory=list)
-    pairs: list[QuotePair] = field(default_factory=list)
     quotes: list[QuotePair] = field(default_factory=list)  # top-level pairs of five words or more
     unbalanced: list[int] = field(default_factory=list)
     block_end: int | None = None  # for block quotations: where the quoted text ends
@@ -49,13 +48,11 @@ def extract(source: Source) -> Document:
 
     quotations: list[Quotation] = []
     for w in work:
-        quotations.extend(_quotations(w, index, body))
+        quotations.extend(_quotations(w, index))
     quotations.sort(key=lambda q: q.span.start)
 
     notes = _notes(layout, body)
-    unbalanced = sorted(
-        w.seg.mapped.span(pos, pos + 1) for w in work for pos in w.unbalanced
-    )
+    unbalanced = sorted(w.seg.mapped.span(pos, pos + 1) for w in work for pos in w.unbalanced)
     return Document(
         path=source.path,
         text=source.text,
@@ -72,7 +69,6 @@ def _prepare(seg: Segment, layout: Layout) -> _Seg:
     w = _Seg(seg)
     text = seg.text
     qs = scan(text, layout.quote_style)
-    w.pairs = qs.pairs
     w.unbalanced = qs.unbalanced
     found = find_citations(text)
     for ref in find_references(text):
@@ -113,11 +109,12 @@ def _classify_blocks(body: list[_Seg]) -> None:
 
 
 def _final_citation(w: _Seg) -> Found | None:
-    text = w.seg.text
-    for f in reversed(w.found):
-        if f.kind in ("parenthetical", "ibid", "title") and _AFTER_FINAL.match(text[f.end :]):
-            return f
-        break
+    """The citation that ends the paragraph, if one does (a note marker may follow it)."""
+    if not w.found:
+        return None
+    last = max(w.found, key=lambda f: f.end)
+    if last.kind in ("parenthetical", "ibid", "title") and _AFTER_FINAL.match(w.seg.text[last.end :]):
+        return last
     return None
 
 
@@ -174,7 +171,7 @@ def _link_ibid(citations: list[Citation]) -> list[Citation]:
     return out
 
 
-def _quotations(w: _Seg, index: dict[int, int], body: list[_Seg]) -> list[Quotation]:
+def _quotations(w: _Seg, index: dict[int, int]) -> list[Quotation]:
     seg = w.seg
     text = seg.text
     note = seg.note_number if seg.kind == "note" else None
