@@ -20,8 +20,8 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_json_report_of_the_seeds_follows_the_contract():
-    proc = run("check", "seeds/", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
+    proc = run("check", "seeds/", "--bib", "bib/seeds.bib", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert report["schema"] == "citeaudit/report/v1"
     assert [d["path"] for d in report["documents"]] == [f"seeds/{p.name}" for p in sorted((ROOT / "seeds").glob("*.txt"))]
@@ -33,24 +33,56 @@ def test_json_report_of_the_seeds_follows_the_contract():
     assert set(first["items"][0]) >= {"authors", "year", "suffix", "locator", "pages", "key", "status"}
     assert report["summary"]["documents"] == 4
     assert report["summary"]["citations"] == sum(len(d["citations"]) for d in report["documents"])
+    assert first["items"][0]["key"] == "althusser2015barcelona" and first["items"][0]["status"] == "resolved"
+    finding = report["findings"][0]
+    assert set(finding) == {"rule", "severity", "path", "line", "column", "message", "fingerprint"}
+    assert report["summary"]["findings"]["error"] == sum(f["severity"] == "error" for f in report["findings"]) > 0
 
 
 def test_report_is_byte_identical_across_runs():
-    assert run("check", "seeds/", "--format", "json").stdout == run("check", "seeds/", "--format", "json").stdout
+    args = ("check", "seeds/", "--bib", "bib/seeds.bib", "--format", "json")
+    assert run(*args).stdout == run(*args).stdout
 
 
-def test_committed_seed_report_is_up_to_date(tmp_path):
-    out = tmp_path / "seeds.json"
-    assert run("check", "seeds/", "--format", "json", "--out", str(out)).returncode == 0
-    assert out.read_text(encoding="utf-8") == (ROOT / "reports" / "seeds.json").read_text(encoding="utf-8"), (
-        "reports/seeds.json is stale: run the README's first command"
+@pytest.mark.parametrize("fmt, name", [("json", "seeds.json"), ("text", "seeds.txt")])
+def test_committed_seed_reports_are_up_to_date(tmp_path, fmt, name):
+    out = tmp_path / name
+    proc = run("check", "seeds/", "--bib", "bib/seeds.bib", "--format", fmt, "--out", str(out), "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == (ROOT / "reports" / name).read_text(encoding="utf-8"), (
+        f"reports/{name} is stale: run the README's first command"
     )
 
 
-def test_text_report_names_file_line_and_column():
-    proc = run("check", "seeds/003_03805af8fcc790d0.txt")
+def test_exit_codes_follow_fail_on():
+    base = ("check", "seeds/", "--bib", "bib/seeds.bib", "--format", "json")
+    assert run(*base).returncode == 1  # default: fail on errors, and the seeds have some
+    assert run(*base, "--fail-on", "never").returncode == 0
+    assert run("check", "seeds/001_14b2926651ad8fe5.txt", "--format", "json").returncode == 0  # warnings only
+    assert run("check", "seeds/001_14b2926651ad8fe5.txt", "--format", "json", "--fail-on", "warning").returncode == 1
+
+
+def test_rules_command_lists_every_rule_and_docs_match_the_registry():
+    proc = run("rules")
     assert proc.returncode == 0
-    assert "seeds/003_03805af8fcc790d0.txt:387:68: ibid citation '(ibid.)'" in proc.stdout
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert names[:3] == ["unresolved-citation", "ambiguous-citation", "page-out-of-range"] and len(names) == 16
+    doc = run("rules", "--format", "markdown").stdout
+    assert doc == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8"), "docs/rules.md is stale: citeaudit rules --format markdown > docs/rules.md"
+
+
+def test_missing_bib_file_is_one_line_and_exit_2():
+    proc = run("check", "seeds/", "--bib", "nosuch.bib")
+    assert proc.returncode == 2 and proc.stderr == "citeaudit: nosuch.bib: no such bibliography file\n"
+
+
+def test_text_report_groups_findings_by_rule_with_file_line_and_column():
+    proc = run("check", "seeds/000_2de16985b8390cf9.txt", "--bib", "bib/seeds.bib")
+    assert proc.returncode == 1  # ambiguous citations are errors
+    out = proc.stdout
+    assert "75 citations, 75 cited items: 69 resolved, 6 ambiguous, 0 unresolved" in out
+    assert "  ambiguous-citation (6 errors)\n    seeds/000_2de16985b8390cf9.txt:476:12: Althusser 2020 could be" in out
+    assert "seeds/000_2de16985b8390cf9.txt:146:40: Locator “p. 60-66”: “p.” before a page range" in out
 
 
 def test_missing_file_is_one_line_and_exit_2():

@@ -24,7 +24,7 @@ texts = st.one_of(st.text(max_size=300), st.lists(pieces, max_size=120).map("".j
 def test_any_text_extracts_without_error_and_spans_stay_inside(text):
     doc = doc_of(text)
     n = len(text)
-    spans = [c.span for c in doc.citations] + [q.span for q in doc.quotations] + doc.unbalanced_quotes
+    spans = [c.span for c in doc.citations] + [q.span for q in doc.quotations] + [m.span for m in doc.unbalanced_quotes]
     spans += [s for note in doc.notes for s in (note.marker, note.body) if s is not None]
     for span in spans:
         assert 0 <= span.start <= span.end <= n

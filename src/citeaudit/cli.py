@@ -10,6 +10,7 @@ import tempfile
 from . import __version__, audit
 from .errors import CiteauditError
 from .report import json_report, text_report
+from .rules import RULES, rules_markdown
 
 FORMATS = {"json": json_report.render, "text": text_report.render}
 FAIL_LEVELS = ("error", "warning", "info", "never")
@@ -29,10 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = sub.add_parser("check", help="extract and check the citations of manuscripts")
     check.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders")
+    check.add_argument("--bib", action="append", metavar="FILE", default=[], help="BibTeX database (repeatable)")
     check.add_argument("--format", choices=sorted(FORMATS), default=None, help="report format (default: text)")
     check.add_argument("--out", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", choices=FAIL_LEVELS, default="error", help="exit 1 at or above this severity")
+    rules = sub.add_parser("rules", help="list every rule: name, default severity, what it checks")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
+
+
+def run_rules_command(args: argparse.Namespace) -> int:
+    if args.format == "markdown":
+        sys.stdout.write(rules_markdown())
+        return 0
+    width = max(len(name) for name in RULES)
+    for r in RULES.values():
+        sys.stdout.write(f"{r.name:<{width}}  {r.severity:<7}  {r.summary}\n")
+    return 0
 
 
 def write_atomic(path: str, content: str) -> None:
@@ -52,7 +66,7 @@ def write_atomic(path: str, content: str) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    report = audit(args.paths)
+    report = audit(args.paths, args.bib or None)
     for doc in report.documents:
         for warning in doc.warnings:
             print(f"citeaudit: warning: {warning}", file=sys.stderr)
@@ -73,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "check":
             return run_check(args)
+        if args.command == "rules":
+            return run_rules_command(args)
         build_parser().print_help()
         return 2
     except CiteauditError as exc:

@@ -53,11 +53,23 @@ class Quotation:
 
 
 @dataclass(frozen=True, slots=True)
+class QuoteMark:
+    """A quotation mark left without its partner in its paragraph."""
+
+    span: Span
+    mark: str  # as read, after OCR repair: ‘ ’ “ ” " «  »
+    opening: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem, at a place in a manuscript or a bibliography file."""
+
     rule: str
     severity: str
     path: str
-    span: Span | None
+    line: int | None
+    column: int | None
     message: str
     fingerprint: str
 
@@ -71,7 +83,7 @@ class Document:
     citations: list[Citation] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     quotations: list[Quotation] = field(default_factory=list)
-    unbalanced_quotes: list[Span] = field(default_factory=list)
+    unbalanced_quotes: list[QuoteMark] = field(default_factory=list)
     warnings: tuple[str, ...] = ()
     encoding: str = "utf-8"
     _lines: LineIndex | None = field(default=None, repr=False)
@@ -87,3 +99,4 @@ class Document:
 class Report:
     documents: list[Document]
     findings: list[Finding] = field(default_factory=list)
+    bibliography: object | None = None  # the Bibliography checked against, if any

@@ -223,7 +223,7 @@ def _take_notes(lines, units, double):
         current = None
         for brk, li in units[section_start:]:
             start = _note_start(lines[li].text)
-            if start is not None and (current is None or brk == "para" or start[0] == current[0] + 1):
+            if start is not None and (current is None or brk == "para" or start[1] != "plain"):
                 current = (start[0], start[1], [li], start[2])
                 notes.append(current)
             elif current is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import CiteItem, Citation, Document, Note, Quotation
+from ..model import CiteItem, Citation, Document, Note, Quotation, QuoteMark
 from ..readers import Source
 from ..segment import Layout, Segment, segment
 from ..text import Span
@@ -28,7 +28,7 @@ class _Seg:
     seg: Segment
     found: list[Found] = field(default_factory=list)
     quotes: list[QuotePair] = field(default_factory=list)  # top-level pairs of five words or more
-    unbalanced: list[int] = field(default_factory=list)
+    unbalanced: list[tuple[int, bool]] = field(default_factory=list)
     block_end: int | None = None  # for block quotations: where the quoted text ends
     block_cite: Found | None = None
 
@@ -52,7 +52,10 @@ def extract(source: Source) -> Document:
     quotations.sort(key=lambda q: q.span.start)
 
     notes = _notes(layout, body)
-    unbalanced = sorted(w.seg.mapped.span(pos, pos + 1) for w in work for pos in w.unbalanced)
+    unbalanced = sorted(
+        (QuoteMark(w.seg.mapped.span(pos, pos + 1), w.seg.text[pos], opening) for w in work for pos, opening in w.unbalanced),
+        key=lambda m: m.span.start,
+    )
     return Document(
         path=source.path,
         text=source.text,

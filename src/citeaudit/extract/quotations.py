@@ -29,7 +29,7 @@ class QuotePair:
 @dataclass(frozen=True, slots=True)
 class QuoteScan:
     pairs: list[QuotePair]
-    unbalanced: list[int]  # offsets of marks with no partner in the segment
+    unbalanced: list[tuple[int, bool]]  # (offset, is an opening mark) of marks with no partner
 
 
 def _marks_for(style: str) -> set[str]:
@@ -77,7 +77,7 @@ def scan(text: str, style: str) -> QuoteScan:
             elif not prev.isspace():
                 events.append((i, "close", '"'))
     pairs: list[QuotePair] = []
-    unbalanced: list[int] = []
+    unbalanced: list[tuple[int, bool]] = []
     stack: list[tuple[int, str]] = []
     for k, (pos, role, family) in enumerate(events):
         if role == "open":
@@ -94,13 +94,13 @@ def scan(text: str, style: str) -> QuoteScan:
                 continue
         if depth is None:
             if role == "close":
-                unbalanced.append(pos)
+                unbalanced.append((pos, False))
             continue
         while len(stack) - 1 > depth:
-            unbalanced.append(stack.pop()[0])
+            unbalanced.append((stack.pop()[0], True))
         start, _ = stack.pop()
         pairs.append(QuotePair(start, pos))
-    unbalanced.extend(pos for pos, _fam in stack)
+    unbalanced.extend((pos, True) for pos, _fam in stack)
     pairs.sort(key=lambda p: p.open)
     unbalanced.sort()
     return QuoteScan(pairs, unbalanced)

@@ -76,17 +76,13 @@ def document_dict(doc: Document) -> dict[str, Any]:
     }
 
 
-def finding_dict(report: Report, f: Finding) -> dict[str, Any]:
-    doc = next((d for d in report.documents if d.path == f.path), None)
-    line = column = None
-    if f.span is not None and doc is not None:
-        line, column = doc.lines.line_col(f.span.start)
+def finding_dict(f: Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "severity": f.severity,
         "path": f.path,
-        "line": line,
-        "column": column,
+        "line": f.line,
+        "column": f.column,
         "message": f.message,
         "fingerprint": f.fingerprint,
     }
@@ -103,7 +99,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "documents": [document_dict(d) for d in report.documents],
-        "findings": [finding_dict(report, f) for f in report.findings],
+        "findings": [finding_dict(f) for f in report.findings],
         "summary": {
             "documents": len(report.documents),
             "citations": citations,

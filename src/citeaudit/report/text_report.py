@@ -1,54 +1,66 @@
-"""A plain reading of the report for a person at a terminal."""
+"""A plain reading of the report for a person at a terminal: per file, what resolved,
+what did not and why, grouped by rule, each finding with file:line:column."""
 
 from __future__ import annotations
 
-from ..model import Citation, Document, Report
+from collections import Counter, defaultdict
+
+from ..model import Document, Finding, Report
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def _cite_label(c: Citation) -> str:
-    parts = []
-    for it in c.items:
-        who = " & ".join(it.authors) if it.authors else (it.title or "")
-        year = (it.year or "") + (it.suffix or "")
-        bits = [b for b in (who, year) if b]
-        if it.volume:
-            bits.append(f"vol. {it.volume}")
-        if it.locator:
-            bits.append(it.locator)
-        parts.append(" ".join(bits) if bits else "(repeats the previous citation)")
-    return "; ".join(parts)
+def _status_line(doc: Document, checked: bool) -> str:
+    items = [it for c in doc.citations for it in c.items]
+    parts = [f"{len(doc.citations)} citations"]
+    if checked and items:
+        counts = Counter(it.status for it in items)
+        parts.append(
+            f"{len(items)} cited items: {counts['resolved']} resolved, {counts['ambiguous']} ambiguous, "
+            f"{counts['unresolved']} unresolved"
+        )
+    parts.append(f"{len(doc.notes)} notes")
+    parts.append(f"{len(doc.quotations)} quotations")
+    return ", ".join(parts)
 
 
-def render_document(doc: Document) -> list[str]:
-    lines = doc.lines
-    out = [f"{doc.path}: {len(doc.citations)} citations, {len(doc.notes)} notes, {len(doc.quotations)} quotations"]
-    for w in doc.warnings:
-        out.append(f"  warning: {w}")
-    for c in doc.citations:
-        line, col = lines.line_col(c.span.start)
-        where = f" (in note {c.note})" if c.note is not None else ""
-        out.append(f"  {doc.path}:{line}:{col}: {c.kind} citation {c.text!r} -> {_cite_label(c)}{where}")
-    for n in doc.notes:
-        marker = f"marker line {lines.line(n.marker.start)}" if n.marker else "no marker in the text"
-        body = f"note text line {lines.line(n.body.start)}" if n.body else "no note text"
-        out.append(f"  note {n.number}: {marker}; {body}")
-    for q in doc.quotations:
-        line = lines.line(q.span.start)
-        by = "unattributed"
-        if q.citation is not None:
-            by = "attributed to " + doc.citations[q.citation].text
-        words = q.text if len(q.text) <= 60 else q.text[:57] + "..."
-        out.append(f"  {doc.path}:{line}: {q.kind} quotation “{words}” {by}")
+def _group(findings: list[Finding]) -> list[str]:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_rule[f.rule].append(f)
+    out = []
+    for rule, group in sorted(by_rule.items(), key=lambda rg: (_ORDER.get(rg[1][0].severity, 3), rg[0])):
+        out.append(f"  {rule} ({len(group)} {group[0].severity}{'s' if len(group) != 1 else ''})")
+        for f in group:
+            where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
+            out.append(f"    {where}: {f.message}")
     return out
 
 
 def render(report: Report) -> str:
+    checked = report.bibliography is not None
     out: list[str] = []
-    for doc in report.documents:
-        out.extend(render_document(doc))
-        out.append("")
+    by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
-        out.append(f"{f.path}: {f.severity}: {f.message} [{f.rule}]")
-    total = sum(len(d.citations) for d in report.documents)
-    out.append(f"{len(report.documents)} documents, {total} citations, {len(report.findings)} findings")
+        by_path[f.path].append(f)
+    for doc in report.documents:
+        out.append(doc.path)
+        out.append("  " + _status_line(doc, checked))
+        for w in doc.warnings:
+            out.append(f"  warning: {w}")
+        out.extend(_group(by_path.pop(doc.path, [])))
+        out.append("")
+    for path in sorted(by_path):
+        out.append(path)
+        out.extend(_group(by_path[path]))
+        out.append("")
+    counts = Counter(f.severity for f in report.findings)
+    citations = sum(len(d.citations) for d in report.documents)
+    summary = f"{len(report.documents)} documents, {citations} citations"
+    if checked:
+        resolved = sum(1 for d in report.documents for c in d.citations for it in c.items if it.status == "resolved")
+        items = sum(len(c.items) for d in report.documents for c in d.citations)
+        summary += f" ({resolved} of {items} cited items resolved)"
+    summary += f"; {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+    out.append(summary)
     return "\n".join(out) + "\n"

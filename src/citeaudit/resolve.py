@@ -1,0 +1,227 @@
+"""Citation items to bibliography entries: surname(s) and year with its suffix, tolerant of
+accents, case and particles, strict about what is genuinely ambiguous, with near misses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz import fuzz, process
+
+from .bibliography import Bibliography, Entry, fold
+from .model import CiteItem, Citation, Document
+
+_ORDINALS = {
+    "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth",
+    "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth", "11th": "eleventh",
+    "12th": "twelfth", "13th": "thirteenth", "14th": "fourteenth", "15th": "fifteenth",
+    "16th": "sixteenth", "17th": "seventeenth", "18th": "eighteenth", "19th": "nineteenth",
+    "20th": "twentieth", "21st": "twenty-first", "22nd": "twenty-second",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What became of one cited item."""
+
+    status: str  # resolved | ambiguous | unresolved
+    key: str | None = None
+    candidates: tuple[str, ...] = ()  # ambiguous: the keys it could be
+    reason: str = ""  # unresolved and ambiguous: why, with near misses
+
+
+@dataclass(slots=True)
+class Index:
+    """Entries looked up by folded surname; all of a bibliography's lookups go through here."""
+
+    bib: Bibliography
+    by_name: dict[str, list[Entry]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, bib: Bibliography) -> "Index":
+        index = cls(bib)
+        for e in bib.entries:
+            for name in _entry_names(e):
+                index.by_name.setdefault(name, []).append(e)
+        index.names = sorted(index.by_name)
+        return index
+
+    def lookup(self, surname: str) -> list[Entry]:
+        key = fold(surname)
+        found = list(self.by_name.get(key, []))
+        if not found and " " in surname:  # "Lo Iacono" cited, "Iacono" listed, or the reverse
+            found = list(self.by_name.get(fold(surname.split()[-1]), []))
+        return found
+
+
+def _entry_names(e: Entry) -> set[str]:
+    names: set[str] = set()
+    first = e.creators[:1]
+    for n in first:
+        names.add(fold(n.surname))
+        names.add(fold(n.last))
+    for field_name in ("shortauthor", "shorteditor"):
+        if e.fields.get(field_name):
+            names.add(fold(e.fields[field_name]))
+    if e.fields.get("shorthand"):
+        names.add(fold(e.fields["shorthand"].split()[0]))
+    names.discard("")
+    return names
+
+
+def _norm_title(title: str) -> str:
+    words = [_ORDINALS.get(w.lower(), w) for w in re.findall(r"[\w’'-]+", title)]
+    return fold(" ".join(words))
+
+
+def resolve_item(item: CiteItem, index: Index) -> Resolution:
+    if item.title and not item.authors:
+        return _by_title(item, index)
+    if not item.authors:
+        return Resolution("unresolved", reason="no author to look up")
+    first = item.authors[0]
+    pool = index.lookup(first)
+    if item.volume and pool:  # a siglum with its volume: "MECW 39"
+        pool = [e for e in pool if _volume_matches(e, item.volume)] or pool
+    if not pool:
+        return Resolution("unresolved", reason=_no_author(item, index))
+    if item.year is None:
+        if len(pool) == 1:
+            return Resolution("resolved", pool[0].key)
+        return Resolution("ambiguous", candidates=tuple(e.key for e in pool), reason=_list(pool))
+    same_year = [e for e in pool if _year_matches(e, item)]
+    if not same_year:
+        return Resolution("unresolved", reason=_wrong_year(item, pool))
+    if len(item.authors) > 1 and item.authors[-1] != "et al.":
+        coauthored = [e for e in same_year if _coauthors_match(e, item.authors)]
+        if not coauthored:
+            return Resolution("unresolved", reason=_wrong_coauthors(item, same_year))
+        same_year = coauthored
+    if item.title and len(same_year) > 1:  # a reference string names its title
+        titled = [e for e in same_year if fuzz.token_set_ratio(_norm_title(item.title), _norm_title(e.title)) >= 80]
+        same_year = titled or same_year
+    if item.suffix:
+        exact = [e for e in same_year if e.suffix == item.suffix]
+        if len(exact) == 1:
+            return Resolution("resolved", exact[0].key)
+        if len(same_year) == 1 and not same_year[0].suffix:
+            e = same_year[0]
+            return Resolution(
+                "unresolved",
+                reason=f"{_cited(item)} has a suffix, but {e.label()} is the only such work (did you mean {e.label()}?)",
+            )
+        return Resolution("unresolved", reason=f"no {_cited(item)}; the entries are {_list(same_year)}")
+    if len(same_year) == 1:
+        return Resolution("resolved", same_year[0].key)
+    return Resolution(
+        "ambiguous",
+        candidates=tuple(e.key for e in same_year),
+        reason=f"{_cited(item)} could be {_list(same_year)}: add the suffix",
+    )
+
+
+def _year_matches(e: Entry, item: CiteItem) -> bool:
+    if item.year == "n.d.":
+        return e.year is None
+    return e.year == item.year or (item.original_year is not None and e.original_year == item.original_year and e.year == item.year)
+
+
+def _volume_matches(e: Entry, volume: str) -> bool:
+    if e.fields.get("volume") == volume:
+        return True
+    shorthand = e.fields.get("shorthand", "")
+    return shorthand.split()[-1:] == [volume]
+
+
+def _coauthors_match(e: Entry, authors: tuple[str, ...]) -> bool:
+    listed = {fold(n.surname) for n in e.creators} | {fold(n.last) for n in e.creators}
+    return all(fold(a) in listed or fold(a.split()[-1]) in listed for a in authors)
+
+
+def _cited(item: CiteItem) -> str:
+    who = " and ".join(item.authors) if len(item.authors) <= 2 else f"{item.authors[0]} et al."
+    if item.authors[-1:] == ("et al.",):
+        who = f"{item.authors[0]} et al."
+    return f"{who} {item.year or ''}{item.suffix}".strip()
+
+
+def _list(entries: list[Entry]) -> str:
+    return "; ".join(f"{e.label()} ({e.title})" if e.title else e.label() for e in entries)
+
+
+def _no_author(item: CiteItem, index: Index) -> str:
+    base = f"no entry in the bibliography for {_cited(item)}"
+    matches = process.extract(fold(item.authors[0]), index.names, scorer=fuzz.ratio, limit=3, score_cutoff=75)
+    guesses: list[Entry] = []
+    for name, _score, _i in matches:
+        for e in index.by_name[name]:
+            if e not in guesses:
+                guesses.append(e)
+    if not guesses:
+        return base
+    best = sorted(guesses, key=lambda e: (e.year != item.year, e.label()))
+    return f"{base} (did you mean {best[0].label()}?)"
+
+
+def _wrong_year(item: CiteItem, pool: list[Entry]) -> str:
+    base = f"no entry in the bibliography for {_cited(item)}"
+    years = sorted({e.label() for e in pool})
+    if item.year and item.year.isdigit():
+        near = [e for e in pool if e.year and e.year.isdigit() and abs(int(e.year) - int(item.year)) == 1]
+        if near:
+            return f"{base} (year off by one? {_list(near)})"
+        orig = [e for e in pool if e.original_year == item.year]
+        if orig:
+            return f"{base} ({item.year} is the original date of {_list(orig)})"
+    return f"{base}; {item.authors[0]} has {', '.join(years)}"
+
+
+def _wrong_coauthors(item: CiteItem, pool: list[Entry]) -> str:
+    names = [" and ".join(n.surname for n in e.creators) for e in pool]
+    return f"no entry for {_cited(item)}: the entry of that year lists {'; '.join(names)}"
+
+
+def _by_title(item: CiteItem, index: Index) -> Resolution:
+    wanted = _norm_title(item.title or "")
+    scored = []
+    for e in index.bib.entries:
+        for title in (e.title, e.fields.get("shorttitle", "")):
+            if title:
+                scored.append((fuzz.ratio(wanted, _norm_title(title)), e))
+    scored.sort(key=lambda se: -se[0])
+    unique: list[Entry] = []
+    for score, e in scored:
+        if score >= 85 and all(u.key != e.key for u in unique):
+            unique.append(e)
+    if len(unique) == 1:
+        return Resolution("resolved", unique[0].key)
+    if len(unique) > 1:
+        return Resolution("ambiguous", candidates=tuple(e.key for e in unique), reason=_list(unique))
+    hint = f" (did you mean {scored[0][1].title}?)" if scored and scored[0][0] >= 60 else ""
+    return Resolution("unresolved", reason=f"no entry in the bibliography has the title {item.title!r}{hint}")
+
+
+def resolve_document(doc: Document, index: Index) -> list[list[Resolution]]:
+    """Resolve every item of every citation; ibid. takes its antecedent's resolution.
+
+    The document's citations are updated with keys and statuses; the resolutions (with
+    their reasons) are returned in the same order for the rules to report."""
+    out: list[list[Resolution]] = []
+    citations: list[Citation] = []
+    for c in doc.citations:
+        if c.kind == "ibid" and not (c.items and c.items[0].authors):
+            target = out[c.antecedent] if c.antecedent is not None else []
+            if len(target) == 1:
+                res = [target[0]]
+            else:
+                res = [Resolution("unresolved", reason="ibid. has no single work to repeat")]
+        else:
+            res = [resolve_item(it, index) for it in c.items]
+        out.append(res)
+        items = tuple(
+            replace(it, key=r.key, status=r.status) for it, r in zip(c.items, res)
+        ) if len(res) == len(c.items) else c.items
+        citations.append(replace(c, items=items))
+    doc.citations = citations
+    return out

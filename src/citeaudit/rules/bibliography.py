@@ -1,0 +1,221 @@
+"""Rules about the bibliography itself: parse errors, required and invalid fields,
+duplicates, and entries no manuscript cites."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from rapidfuzz import fuzz
+
+from ..bibliography import Entry, fold
+from .registry import Context, Issue, rule
+
+#: Required fields by entry type: BibTeX's standard styles, with biblatex's names for the
+#: same data accepted ("date" for "year", "journaltitle" for "journal").
+REQUIRED: dict[str, list[tuple[str, ...]]] = {
+    "article": [("author",), ("title",), ("journal", "journaltitle"), ("year", "date")],
+    "book": [("author", "editor"), ("title",), ("publisher",), ("year", "date")],
+    "inbook": [("author", "editor"), ("title",), ("chapter", "pages"), ("publisher",), ("year", "date")],
+    "incollection": [("author",), ("title",), ("booktitle",), ("publisher",), ("year", "date")],
+    "inproceedings": [("author",), ("title",), ("booktitle",), ("year", "date")],
+    "conference": [("author",), ("title",), ("booktitle",), ("year", "date")],
+    "phdthesis": [("author",), ("title",), ("school", "institution"), ("year", "date")],
+    "mastersthesis": [("author",), ("title",), ("school", "institution"), ("year", "date")],
+    "thesis": [("author",), ("title",), ("type",), ("institution", "school"), ("year", "date")],
+    "techreport": [("author",), ("title",), ("institution",), ("year", "date")],
+    "report": [("author",), ("title",), ("type",), ("institution",), ("year", "date")],
+    "unpublished": [("author",), ("title",), ("note",)],
+    "manual": [("title",)],
+    "booklet": [("title",)],
+    "online": [("author", "editor"), ("title",), ("url",), ("year", "date")],
+    "collection": [("editor",), ("title",), ("year", "date")],
+    "proceedings": [("title",), ("year", "date")],
+}
+
+
+def _at(e: Entry, subject: str, message: str) -> Issue:
+    return Issue(e.path, e.line, 1, f"{e.key}:{subject}", message)
+
+
+@rule(
+    "bib-parse-error",
+    "error",
+    "the BibTeX file cannot be parsed at a place; the message names file and line",
+    bad="@book{marx1867,\n  title = {Capital},\n  year = 1867\n@book{next, ...}",
+    good="@book{marx1867,\n  title = {Capital},\n  year = 1867\n}\n@book{next, ...}",
+    needs_bibliography=True,
+)
+def bib_parse_error(ctx: Context):
+    """The rest of the file is still read: each entry that parses on its own is used."""
+    for p in ctx.bibliography.problems:
+        yield Issue(p.path, p.line, 1, p.message, p.message[:1].upper() + p.message[1:])
+
+
+@rule(
+    "missing-field",
+    "warning",
+    "an entry lacks a field its type requires (BibTeX/biblatex data model)",
+    bad="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}",
+    good="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+    "  publisher = {NLB}, year = 1977}",
+    needs_bibliography=True,
+)
+def missing_field(ctx: Context):
+    for e in ctx.bibliography.entries:
+        for alternatives in REQUIRED.get(e.type, []):
+            if not any(e.fields.get(f) or (f == "author" and e.authors) or (f == "editor" and e.editors) for f in alternatives):
+                names = " or ".join(alternatives)
+                yield _at(e, names, f"@{e.type}{{{e.key}}} has no {names}")
+
+
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:/(?:\d{4}(?:-\d{2}(?:-\d{2})?)?)?)?$")
+_PAGES_OK = re.compile(
+    r"^\s*(?:[A-Za-z]?\d+[a-z]?|[ivxlcdm]+|\d+:\d+)(?:\s*(?:--?|–|—)\s*(?:[A-Za-z]?\d+[a-z]?|[ivxlcdm]+|\d+:\d+))?"
+    r"(?:\s*,\s*(?:[A-Za-z]?\d+|[ivxlcdm]+)(?:\s*(?:--?|–|—)\s*(?:[A-Za-z]?\d+|[ivxlcdm]+))?)*\s*\+?\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = {m.lower() for m in "jan feb mar apr may jun jul aug sep oct nov dec".split()} | {
+    m.lower() for m in "January February March April May June July August September October November December".split()
+}
+
+
+def isbn_ok(raw: str) -> bool:
+    digits = re.sub(r"[\s-]", "", raw).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if ch == "X" else int(ch)) for i, ch in enumerate(digits))
+        return total % 11 == 0
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        total = sum(int(ch) * (1 if i % 2 == 0 else 3) for i, ch in enumerate(digits))
+        return total % 10 == 0
+    return False
+
+
+def field_problem(name: str, value: str) -> str | None:
+    value = value.strip()
+    if name == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            return f"year “{value}” is not a four-digit year"
+        if not 1000 <= int(value) <= 2100:
+            return f"year {value} cannot be right"
+    elif name == "pages":
+        if not _PAGES_OK.match(value):
+            return f"pages “{value}” is not a page or page range"
+        m = re.match(r"^\s*(\d+)\s*(?:--?|–|—)\s*(\d+)\s*$", value)
+        if m and len(m.group(2)) >= len(m.group(1)) and int(m.group(2)) < int(m.group(1)):
+            return f"pages “{value}” runs backwards"
+    elif name == "doi":
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.IGNORECASE)
+        if not _DOI.match(doi):
+            return f"DOI “{value}” is not of the form 10.NNNN/suffix"
+    elif name == "isbn":
+        for part in re.split(r"\s*(?:,|;|\band\b)\s*", value):
+            if part and not isbn_ok(part):
+                return f"ISBN “{part}” fails its checksum or has the wrong length"
+    elif name == "issn":
+        digits = re.sub(r"[\s-]", "", value).upper()
+        if not re.fullmatch(r"\d{7}[\dX]", digits) or sum(
+            (8 - i) * (10 if ch == "X" else int(ch)) for i, ch in enumerate(digits)
+        ) % 11:
+            return f"ISSN “{value}” fails its checksum"
+    elif name == "url":
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https", "ftp") or not parsed.netloc or " " in value:
+            return f"URL “{value}” is not a web address"
+    elif name in ("date", "origdate", "urldate", "eventdate"):
+        if not _DATE.match(value):
+            return f"{name} “{value}” is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD, or a range)"
+    elif name == "month":
+        if value.lower().rstrip(".") not in _MONTHS and not (value.isdigit() and 1 <= int(value) <= 12):
+            return f"month “{value}” is not a month"
+    return None
+
+
+@rule(
+    "invalid-field",
+    "error",
+    "a year, page range, DOI, ISBN (checksum), URL or date that cannot be right",
+    bad="@book{cse1976, ..., year = {197}, isbn = {0-85035-025-4}}",
+    good="@book{cse1976, ..., year = {1976}, isbn = {0-85035-025-5}}",
+    needs_bibliography=True,
+)
+def invalid_field(ctx: Context):
+    for e in ctx.bibliography.entries:
+        for name in ("year", "pages", "doi", "isbn", "issn", "url", "date", "origdate", "urldate", "eventdate", "month"):
+            value = e.fields.get(name)
+            if value:
+                problem = field_problem(name, value)
+                if problem:
+                    yield _at(e, name, f"{e.key}: {problem}")
+
+
+def _identifiers(e: Entry) -> list[str]:
+    out = []
+    if e.fields.get("doi"):
+        out.append("doi:" + re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", e.fields["doi"].strip().lower()))
+    if e.fields.get("isbn"):
+        digits = re.sub(r"[^\dX]", "", e.fields["isbn"].upper())
+        if len(digits) == 10 and isbn_ok(digits):  # the same book by its ISBN-13
+            core = "978" + digits[:9]
+            check = (10 - sum(int(ch) * (1 if i % 2 == 0 else 3) for i, ch in enumerate(core)) % 10) % 10
+            digits = core + str(check)
+        out.append("isbn:" + digits)
+    return out
+
+
+@rule(
+    "duplicate-entry",
+    "warning",
+    "two entries describe the same work (same DOI/ISBN, or near-identical author+title+year)",
+    bad="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}\n"
+    "@book{balibar77, author = {Balibar, Etienne}, title = {On the dictatorship of the proletariat}, year = 1977}",
+    good="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}",
+    needs_bibliography=True,
+)
+def duplicate_entry(ctx: Context):
+    """Titles are compared without case, accents or punctuation; the later entry is reported."""
+    entries = ctx.bibliography.entries
+    seen_ids: dict[str, Entry] = {}
+    for i, e in enumerate(entries):
+        reason = None
+        for ident in _identifiers(e):
+            if ident in seen_ids:
+                reason = (seen_ids[ident], f"the same {ident.split(':')[0].upper()}")
+                break
+        for ident in _identifiers(e):
+            seen_ids.setdefault(ident, e)
+        if reason is None:
+            for other in entries[:i]:
+                if other.year == e.year and _same_creators(other, e) and _similar_titles(other.title, e.title):
+                    reason = (other, "near-identical author, title and year")
+                    break
+        if reason:
+            other, why = reason
+            yield _at(e, other.key, f"{e.key} duplicates {other.key} ({other.path}:{other.line}): {why}")
+
+
+def _same_creators(a: Entry, b: Entry) -> bool:
+    fa = [fold(n.last) for n in a.creators]
+    fb = [fold(n.last) for n in b.creators]
+    return bool(fa) and fa[:1] == fb[:1]
+
+
+def _similar_titles(a: str, b: str) -> bool:
+    return bool(a and b) and fuzz.ratio(fold(a), fold(b)) >= 95
+
+
+@rule(
+    "uncited-entry",
+    "info",
+    "a bibliography entry that no citation in the checked documents uses",
+    bad="@book{thompson1978, ...}   never cited",
+    good="@book{thompson1978, ...}   cited as (Thompson 1978)",
+    needs_bibliography=True,
+)
+def uncited_entry(ctx: Context):
+    used = {r.key for res in ctx.resolutions.values() for items in res for r in items if r.key}
+    used |= {k for res in ctx.resolutions.values() for items in res for r in items for k in r.candidates}
+    for e in ctx.bibliography.entries:
+        if e.key not in used:
+            yield _at(e, "uncited", f"{e.key} ({e.label()}) is not cited in the checked documents")

@@ -1,0 +1,222 @@
+"""Rules about citations: resolution against the bibliography, locators, house style, ibid."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..bibliography import Entry
+from ..extract.citations import _PAGE_LIST, _ROMAN, expand_range
+from ..model import Citation, Document
+from .registry import Context, Issue, iter_citation_items, rule
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@rule(
+    "unresolved-citation",
+    "error",
+    "no bibliography entry matches the cited author(s) and year; the message suggests near misses "
+    "(misspelt name, year off by one, missing or extra a/b suffix)",
+    bad="... as Althusser argues (Althuser, 2015, p. 154).\n@article{althusser2015, author = {Althusser, Louis}, year = {2015}, ...}",
+    good="... as Althusser argues (Althusser, 2015, p. 154).\n@article{althusser2015, author = {Althusser, Louis}, year = {2015}, ...}",
+    needs_bibliography=True,
+)
+def unresolved_citation(ctx: Context):
+    """Names are compared without accents or case, with or without particles ("Linden" finds
+    "van der Linden"); a title-only citation is looked up by its title."""
+    for doc in ctx.documents:
+        for ci, ii, r in iter_citation_items(ctx, doc):
+            if r.status == "unresolved":
+                c = doc.citations[ci]
+                yield ctx.at(doc, c.span, f"{c.text}#{ii}", _capital(r.reason))
+
+
+@rule(
+    "ambiguous-citation",
+    "error",
+    "more than one entry matches (e.g. 2017 cited, 2017a and 2017b exist)",
+    bad="(Althusser 2017, p. 88)\n@book{a, author = {Althusser, Louis}, title = {Philosophy for Non-Philosophers}, year = 2017}\n"
+    "@book{b, author = {Althusser, Louis}, title = {How to Be a Marxist in Philosophy}, year = 2017}",
+    good="(Althusser 2017b, p. 88)   with the same two entries",
+    needs_bibliography=True,
+)
+def ambiguous_citation(ctx: Context):
+    """Works of one author and year are told apart by a suffix: the one a `yearsuffix`
+    field gives, or else a, b, c in the order of their titles."""
+    for doc in ctx.documents:
+        for ci, ii, r in iter_citation_items(ctx, doc):
+            if r.status == "ambiguous":
+                c = doc.citations[ci]
+                yield ctx.at(doc, c.span, f"{c.text}#{ii}", _capital(r.reason))
+
+
+_PAGES = re.compile(r"^\s*(\d+)\s*(?:-+|–|—)\s*(\d+)\s*$|^\s*(\d+)\s*$")
+
+
+def entry_pages(e: Entry) -> tuple[int, int] | None:
+    m = _PAGES.match(e.fields.get("pages", ""))
+    if not m:
+        return None
+    if m.group(3):
+        return int(m.group(3)), int(m.group(3))
+    return expand_range(m.group(1), m.group(2))
+
+
+@rule(
+    "page-out-of-range",
+    "error",
+    "a cited page lies outside the entry's `pages` range (articles, chapters)",
+    bad="(Althusser 1977, p. 31)\n@article{althusser1977, ..., pages = {3--22}}",
+    good="(Althusser 1977, p. 11)\n@article{althusser1977, ..., pages = {3--22}}",
+    needs_bibliography=True,
+)
+def page_out_of_range(ctx: Context):
+    """Only entries that give their page range are checked: journal articles, chapters,
+    papers in proceedings."""
+    entries = ctx.bibliography.by_key() if ctx.bibliography else {}
+    for doc in ctx.documents:
+        for ci, ii, r in iter_citation_items(ctx, doc):
+            if r.status != "resolved" or r.key not in entries:
+                continue
+            item = doc.citations[ci].items[ii] if ii < len(doc.citations[ci].items) else None
+            if item is None or item.pages is None:
+                continue
+            span = entry_pages(entries[r.key])
+            if span is None:
+                continue
+            first, last = item.pages
+            if first < span[0] or last > span[1]:
+                c = doc.citations[ci]
+                e = entries[r.key]
+                yield ctx.at(
+                    doc, c.span, f"{c.text}#{ii}",
+                    f"{item.locator} lies outside the pages of {e.label()} ({span[0]}–{span[1]}, {e.path}:{e.line})",
+                )
+
+
+_LABELLED = re.compile(r"^(?P<lab>pp|p)(?P<dot>\.?)(?![a-z])\s*(?P<body>.+)$")
+_RANGE = re.compile(r"(\d+)\s*[-–—‑]\s*(\d+)")
+
+
+def locator_problem(locator: str) -> str | None:
+    m = _LABELLED.match(locator)
+    body = m.group("body") if m else locator
+    for a, b in _RANGE.findall(body):
+        if len(b) >= len(a) and int(b) < int(a):
+            return f"reversed page range “{a}–{b}”"
+    if not m:
+        return None
+    label = m.group("lab")
+    is_range = bool(_RANGE.search(body)) or bool(re.search(r"\d\s*(?:,|and|&)\s*\d|ff?\.?$", body))
+    if label == "p" and _RANGE.search(body):
+        return f"“{label}{m.group('dot')}” before a page range: write “pp.”"
+    if label == "pp" and not is_range and re.fullmatch(r"\d+", body.strip()):
+        return f"“{label}{m.group('dot')}” before a single page: write “p.”"
+    if not (_PAGE_LIST.match(body.strip()) or _ROMAN.match(body.strip())):
+        return f"“{body.strip()}” is not a page number"
+    return None
+
+
+@rule(
+    "malformed-locator",
+    "warning",
+    "a reversed range, \"p.\" before a range, \"pp.\" before one page, a non-numeric page where numbers are used",
+    bad="(Marx 1983, p. 60-66)   (Smith 2001, pp. 12)   (Smith 2001, pp. 66-60)",
+    good="(Marx 1983, pp. 60-66)   (Smith 2001, p. 12)",
+)
+def malformed_locator(ctx: Context):
+    for doc in ctx.documents:
+        for c in doc.citations:
+            for ii, item in enumerate(c.items):
+                if not item.locator:
+                    continue
+                problem = locator_problem(item.locator)
+                if problem:
+                    yield ctx.at(doc, c.span, f"{c.text}#{ii}", f"Locator “{item.locator}”: {problem}")
+
+
+_AUTHOR_YEAR_SEP = re.compile(r"[^\W\d_](,?)\s+(?:\[\d{4}\]\s*)?(?:1[4-9]|20)\d\d")
+_LABEL_FORM = re.compile(r"^(pp|p)(\.?)(\s*)\d")
+_ETAL_FORM = re.compile(r"\bet\.?\s*al\b\.?")
+
+
+def _style_marks(c: Citation) -> dict[str, str]:
+    """The house-style choices a citation makes, each as a short description."""
+    marks: dict[str, str] = {}
+    if c.kind == "parenthetical" and c.items and c.items[0].year and c.items[0].authors:
+        m = _AUTHOR_YEAR_SEP.search(c.text)
+        if m:
+            marks["author-year separator"] = "a comma between author and year" if m.group(1) else "no comma between author and year"
+    for item in c.items:
+        if not item.locator:
+            continue
+        lm = _LABEL_FORM.match(item.locator)
+        if lm:
+            marks["page abbreviation"] = "“p./pp.” with a full stop" if lm.group(2) else "“p/pp” without a full stop"
+            marks["space after p."] = "a space after “p.”" if lm.group(3) else "no space after “p.”"
+        if _RANGE.search(item.locator):
+            dash = re.search(r"\d\s*([-–—‑])\s*\d", item.locator).group(1)
+            marks["range dash"] = "an en dash in page ranges" if dash == "–" else "a hyphen in page ranges"
+    em = _ETAL_FORM.search(c.text)
+    if em:
+        marks["et al."] = f"“{em.group()}”"
+    return marks
+
+
+@rule(
+    "inconsistent-citation-style",
+    "warning",
+    "the document mixes forms that a house style keeps uniform: comma or none between author and year, "
+    "\"p.\" / \"pp\" / \"pp.\", hyphen or en dash in ranges, \"et al.\" forms",
+    bad="(Althusser, 2015, p. 154) ... (Althusser 2017a, p. 88) ... (Althusser, 2015, pp 155-156)",
+    good="(Althusser, 2015, p. 154) ... (Althusser, 2017a, p. 88) ... (Althusser, 2015, pp. 155-156)",
+)
+def inconsistent_citation_style(ctx: Context):
+    """The form most citations of the document use is taken as its house style (on a tie,
+    the first used); each citation written otherwise is reported."""
+    for doc in ctx.documents:
+        marks = [(c, _style_marks(c)) for c in doc.citations]
+        dimensions: dict[str, Counter] = {}
+        first_seen: dict[str, dict[str, int]] = {}
+        for i, (_c, m) in enumerate(marks):
+            for dim, form in m.items():
+                dimensions.setdefault(dim, Counter())[form] += 1
+                first_seen.setdefault(dim, {}).setdefault(form, i)
+        for dim, counts in dimensions.items():
+            if len(counts) < 2:
+                continue
+            house = max(counts, key=lambda f: (counts[f], -first_seen[dim][f]))
+            for c, m in marks:
+                form = m.get(dim)
+                if form and form != house:
+                    yield ctx.at(
+                        doc, c.span, f"{dim}:{c.text}",
+                        f"{c.text} uses {form}; {counts[house]} other citations in this document use {house}",
+                    )
+
+
+@rule(
+    "ibid-without-antecedent",
+    "warning",
+    "\"ibid.\" with no earlier citation in reach, or after a multi-work citation",
+    bad="(ibid., p. 4)   as the first citation;   (Balibar 1977; Althusser 1978) ... (ibid.)",
+    good="(Balibar 1977, p. 123) ... (ibid., p. 124)",
+)
+def ibid_without_antecedent(ctx: Context):
+    for doc in ctx.documents:
+        for c in doc.citations:
+            if c.kind != "ibid":
+                continue
+            if c.antecedent is None:
+                what = "op. cit." if c.items and c.items[0].authors else "ibid."
+                yield ctx.at(doc, c.span, c.text, f"{c.text} has no earlier citation to repeat ({what})")
+            elif len(doc.citations[c.antecedent].items) > 1:
+                prev = doc.citations[c.antecedent]
+                line = doc.lines.line(prev.span.start)
+                yield ctx.at(
+                    doc, c.span, c.text,
+                    f"{c.text} follows a citation of several works, {prev.text} (line {line}): which one does it repeat?",
+                )

@@ -1,0 +1,108 @@
+"""Rules about notes and quotations: markers and note texts that do not pair, numbering,
+quotation marks left open, quotations with no source."""
+
+from __future__ import annotations
+
+from .registry import Context, rule
+
+
+@rule(
+    "note-marker-without-note",
+    "error",
+    "a note marker in the text with no note text",
+    bad="It was socialist’.1 ... socialist’.2\n\nNotes\n1. The first note.",
+    good="It was socialist’.1 ... socialist’.2\n\nNotes\n1. The first note.\n2. The second note.",
+)
+def note_marker_without_note(ctx: Context):
+    for doc in ctx.documents:
+        for n in doc.notes:
+            if n.marker is not None and n.body is None:
+                yield ctx.at(doc, n.marker, f"marker {n.number}", f"Note marker {n.number} has no note text")
+
+
+@rule(
+    "note-without-marker",
+    "error",
+    "a note with no marker in the text",
+    bad="A claim.1\n\nNotes\n1. The first note.\n2. A note nothing points to.",
+    good="A claim.1 Another.2\n\nNotes\n1. The first note.\n2. The second note.",
+)
+def note_without_marker(ctx: Context):
+    for doc in ctx.documents:
+        for n in doc.notes:
+            if n.body is not None and n.marker is None and n.number:
+                preview = n.text if len(n.text) <= 50 else n.text[:47] + "..."
+                yield ctx.at(doc, n.body, f"note {n.number}:{n.text[:80]}", f"Note {n.number} (“{preview}”) has no marker in the text")
+
+
+def _sequence_problems(numbers):
+    prev = None
+    for i, n in enumerate(numbers):
+        if prev is not None:
+            if n == prev:
+                yield i, f"repeats number {n}"
+            elif n < prev:
+                yield i, f"is numbered {n} after {prev}"
+            elif n > prev + 1:
+                missing = f"{prev + 1}" if n == prev + 2 else f"{prev + 1}–{n - 1}"
+                yield i, f"is numbered {n} after {prev}: {missing} missing"
+        prev = n
+
+
+@rule(
+    "note-numbering",
+    "warning",
+    "note numbers skip, repeat, or run out of order",
+    bad="Notes\n1. One.\n3. Three.\n2. Two.",
+    good="Notes\n1. One.\n2. Two.\n3. Three.",
+)
+def note_numbering(ctx: Context):
+    """Checked twice: the note texts in the order they stand, and the markers in the order
+    of the text."""
+    for doc in ctx.documents:
+        texts = sorted((n for n in doc.notes if n.body is not None and n.number), key=lambda n: n.body.start)
+        for i, problem in _sequence_problems([n.number for n in texts]):
+            yield ctx.at(doc, texts[i].body, f"text {texts[i].number}#{i}", f"Note {texts[i].number} {problem}")
+        markers = sorted((n for n in doc.notes if n.marker is not None), key=lambda n: n.marker.start)
+        for i, problem in _sequence_problems([n.number for n in markers]):
+            yield ctx.at(doc, markers[i].marker, f"marker {markers[i].number}#{i}", f"Note marker {markers[i].number} {problem}")
+
+
+@rule(
+    "unbalanced-quotes",
+    "warning",
+    "an opening quotation mark with no closing one in the same paragraph, or the reverse",
+    bad="He speaks of the ‘Imperialist World. In regards to the Party ...",
+    good="He speaks of the ‘Imperialist World’. In regards to the Party ...",
+)
+def unbalanced_quotes(ctx: Context):
+    """Apostrophes are told from closing single quotes by the letters around them; an
+    opening mark counts as open until its paragraph ends."""
+    for doc in ctx.documents:
+        for qm in doc.unbalanced_quotes:
+            start = qm.span.start if qm.opening else max(0, qm.span.start - 40)
+            context = " ".join(doc.text[start : start + 41].split())
+            what, other = ("Opening", "closing") if qm.opening else ("Closing", "opening")
+            yield ctx.at(doc, qm.span, context, f"{what} quotation mark {qm.mark} has no {other} one in its paragraph: “{context}…”")
+
+
+@rule(
+    "unattributed-quotation",
+    "warning",
+    "a quotation of a source (not a scare quote) with no citation attached",
+    bad="Marx speaks of “the huge children's shoes of the proletariat and the dwarfish size of its shoes”.",
+    good="Marx speaks of “the huge children's shoes of the proletariat” (Marx 1844, p. 201).",
+)
+def unattributed_quotation(ctx: Context):
+    """A quotation of five words or more must be closed or introduced by a citation. A
+    note marker right after the quotation counts as its attribution: the note gives the
+    source."""
+    for doc in ctx.documents:
+        markers = [n.marker for n in doc.notes if n.marker is not None]
+        for q in doc.quotations:
+            if q.citation is not None:
+                continue
+            if any(0 <= m.start - q.span.end <= 3 for m in markers):
+                continue
+            words = q.text if len(q.text) <= 60 else q.text[:57] + "..."
+            yield ctx.at(doc, q.span, q.text, f"Quotation “{words}” has no citation")
