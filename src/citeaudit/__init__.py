@@ -7,18 +7,24 @@ whole check and returns the report.
 
 from __future__ import annotations
 
+import json
 import os
 
 from .bibliography import Bibliography, load_bibliography
+from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
 from .model import Document, Report
 from .readers import expand_paths, read_source
 from .resolve import Index, resolve_document
-from .rules import Context, run_rules
+from .rules import RULES, Context, run_rules
+from .suppress import parse_suppressions
 
-__all__ = ["Bibliography", "CiteauditError", "Document", "Report", "audit", "load_bibliography", "read_document"]
-__version__ = "0.2.0"
+__all__ = [
+    "Bibliography", "CiteauditError", "Config", "Document", "Report", "audit", "load_baseline",
+    "load_bibliography", "load_config", "read_document",
+]
+__version__ = "0.3.0"
 
 
 def read_document(path: str | os.PathLike[str]) -> Document:
@@ -26,18 +32,52 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     return extract(read_source(path))
 
 
+def load_baseline(path: str) -> set[str]:
+    """The fingerprints of the findings of an earlier JSON report."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise CiteauditError("no such baseline file", path) from None
+    except json.JSONDecodeError as exc:
+        raise CiteauditError(f"not a JSON report: {exc.msg}", path, exc.lineno) from None
+    except OSError as exc:
+        raise CiteauditError(f"cannot read: {exc.strerror or exc}", path) from None
+    if not isinstance(data, dict) or data.get("schema") != "citeaudit/report/v1":
+        raise CiteauditError("not a citeaudit JSON report (schema citeaudit/report/v1)", path)
+    return {f["fingerprint"] for f in data.get("findings", []) if isinstance(f, dict) and "fingerprint" in f}
+
+
 def audit(
     paths: list[str],
     bib_paths: list[str] | None = None,
-    severities: dict[str, str] | None = None,
+    config: Config | None = None,
+    baseline: set[str] | None = None,
+    progress=None,
 ) -> Report:
     """Extract every manuscript named (folders are searched), resolve its citations against
-    the bibliography if one is given, and run the rules."""
-    documents = [read_document(p) for p in expand_paths(paths)]
+    the bibliography if one is given, run the rules, and leave out what the configuration,
+    the manuscripts' suppression comments and the baseline say to leave out."""
+    config = config or Config()
+    files = [p for p in expand_paths(paths) if not config.excluded(p)]
+    documents = []
+    for i, path in enumerate(files, 1):
+        documents.append(read_document(path))
+        if progress is not None and len(files) > 1:
+            progress(i, len(files), path)
+    bib_paths = bib_paths or config.bib
     bib = load_bibliography(bib_paths) if bib_paths else None
-    ctx = Context(documents, bib)
+    ctx = Context(documents, bib, style=dict(config.style))
     if bib is not None:
         ctx.index = Index.build(bib)
         for doc in documents:
             ctx.resolutions[doc.path] = resolve_document(doc, ctx.index)
-    return Report(documents, run_rules(ctx, severities), bibliography=bib)
+    for doc in documents:
+        ctx.suppressions.extend(parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
+    findings, suppressed = run_rules(ctx, config)
+    baselined = 0
+    if baseline is not None:
+        kept = [f for f in findings if f.fingerprint not in baseline]
+        baselined = len(findings) - len(kept)
+        findings = kept
+    return Report(documents, findings, bibliography=bib, baselined=baselined, suppressed=suppressed)

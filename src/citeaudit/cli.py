@@ -1,4 +1,4 @@
-"""The command line: check (and, in later versions, export and rules). Nothing else lives here."""
+"""The command line: check, baseline, diff, rules. Nothing else lives here."""
 
 from __future__ import annotations
 
@@ -7,14 +7,18 @@ import os
 import sys
 import tempfile
 
-from . import __version__, audit
+from . import __version__, audit, load_baseline
+from .config import load_config
 from .errors import CiteauditError
-from .report import json_report, text_report
+from .report import github, html_report, json_report, junit, markdown, sarif, text_report
+from .report.common import failing
 from .rules import RULES, rules_markdown
 
-FORMATS = {"json": json_report.render, "text": text_report.render}
+FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
+SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "junit": "xml", "github": "github.txt"}
 FAIL_LEVELS = ("error", "warning", "info", "never")
-_RANK = {"info": 1, "warning": 2, "error": 3}
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,19 +28,134 @@ class _Parser(argparse.ArgumentParser):
         raise CiteauditError(f"{self.prog}: {message} (see --help)")
 
 
+def _check_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders")
+    p.add_argument("--bib", action="append", metavar="FILE", default=[], help="BibTeX database (repeatable)")
+    p.add_argument("--config", metavar="FILE", help="configuration (default: citeaudit.toml or pyproject.toml here)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="citeaudit", description="Verify the citations of scholarly manuscripts.")
     parser.add_argument("--version", action="version", version=f"citeaudit {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = sub.add_parser("check", help="extract and check the citations of manuscripts")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders")
-    check.add_argument("--bib", action="append", metavar="FILE", default=[], help="BibTeX database (repeatable)")
-    check.add_argument("--format", choices=sorted(FORMATS), default=None, help="report format (default: text)")
-    check.add_argument("--out", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--fail-on", choices=FAIL_LEVELS, default="error", help="exit 1 at or above this severity")
+    _check_options(check)
+    check.add_argument("--format", action="append", choices=FORMATS, help="report format (repeatable with --out DIR; default text)")
+    check.add_argument("--out", metavar="DIR|FILE", help="write the report(s) there instead of standard output")
+    check.add_argument("--fail-on", choices=FAIL_LEVELS, default=None, help="exit 1 at or above this severity (default error)")
+    check.add_argument("--baseline", metavar="FILE", help="a JSON report whose findings are not reported again")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in the text report")
+    base = sub.add_parser("baseline", help="write a baseline: the JSON report of the findings as they are now")
+    _check_options(base)
+    base.add_argument("--out", metavar="FILE", required=True, help="where to write the baseline")
+    diff = sub.add_parser("diff", help="what changed between two versions of a manuscript")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--bib", action="append", metavar="FILE", default=[])
+    diff.add_argument("--config", metavar="FILE")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--out", metavar="FILE")
     rules = sub.add_parser("rules", help="list every rule: name, default severity, what it checks")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
+
+
+def write_atomic(files: dict[str, str]) -> None:
+    """Write files whole or not at all: each to a temporary file beside it, then all renamed."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, content in files.items():
+            directory = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(directory):
+                raise CiteauditError("folder does not exist", os.path.dirname(path) or ".")
+            fd, tmp = tempfile.mkstemp(prefix=".citeaudit-", dir=directory)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(content)
+            os.chmod(tmp, 0o666 & ~_UMASK)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _path in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(i: int, n: int, path: str) -> None:
+        width = 24
+        done = width * i // n
+        name = path if len(path) <= 40 else "…" + path[-39:]
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {name:<40}")
+        if i == n:
+            sys.stderr.write("\r" + " " * (width + 50) + "\r")
+        sys.stderr.flush()
+
+    return show
+
+
+def render(fmt: str, report, fail_on: str, colour: bool = False) -> str:
+    if fmt == "text":
+        return text_report.render(report, colour=colour)
+    if fmt == "junit":
+        return junit.render(report, fail_on)
+    return {"json": json_report.render, "markdown": markdown.render, "html": html_report.render,
+            "sarif": sarif.render, "github": github.render}[fmt](report)
+
+
+def _run_audit(args, config):
+    baseline = load_baseline(args.baseline) if getattr(args, "baseline", None) else None
+    progress = _progress(sys.stderr.isatty() and len(args.paths) > 0)
+    report = audit(args.paths, args.bib or None, config, baseline, progress=progress)
+    for doc in report.documents:
+        for warning in doc.warnings:
+            print(f"citeaudit: warning: {warning}", file=sys.stderr)
+    return report
+
+
+def run_check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    formats = list(dict.fromkeys(args.format or ["text"]))
+    fail_on = args.fail_on or config.fail_on or "error"
+    out_dir = args.out and (os.path.isdir(args.out) or args.out.endswith(("/", os.sep)) or len(formats) > 1)
+    if len(formats) > 1 and not args.out:
+        raise CiteauditError("several --format need --out DIR")
+    report = _run_audit(args, config)
+    if out_dir:
+        if not os.path.isdir(args.out):
+            raise CiteauditError("folder does not exist", args.out)
+        write_atomic({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in formats})
+    elif args.out:
+        write_atomic({args.out: render(formats[0], report, fail_on)})
+    else:
+        colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        sys.stdout.write(render(formats[0], report, fail_on, colour))
+    return 1 if failing(report.findings, fail_on) else 0
+
+
+def run_baseline(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = _run_audit(args, config)
+    write_atomic({args.out: json_report.render(report)})
+    print(f"citeaudit: baseline of {len(report.findings)} findings written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from . import diff
+
+    config = load_config(args.config)
+    result = diff.compare(args.old, args.new, args.bib or config.bib or None, config)
+    output = {"text": diff.render_text, "markdown": diff.render_markdown, "json": diff.render_json}[args.format](result)
+    if args.out:
+        write_atomic({args.out: output})
+    else:
+        sys.stdout.write(output)
+    return 0
 
 
 def run_rules_command(args: argparse.Namespace) -> int:
@@ -49,46 +168,12 @@ def run_rules_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_atomic(path: str, content: str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CiteauditError("folder does not exist", os.path.dirname(path) or ".")
-    fd, tmp = tempfile.mkstemp(prefix=".citeaudit-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def run_check(args: argparse.Namespace) -> int:
-    report = audit(args.paths, args.bib or None)
-    for doc in report.documents:
-        for warning in doc.warnings:
-            print(f"citeaudit: warning: {warning}", file=sys.stderr)
-    fmt = args.format or "text"
-    output = FORMATS[fmt](report)
-    if args.out:
-        write_atomic(args.out, output)
-    else:
-        sys.stdout.write(output)
-    if args.fail_on == "never":
-        return 0
-    threshold = _RANK[args.fail_on]
-    return 1 if any(_RANK.get(f.severity, 0) >= threshold for f in report.findings) else 0
-
-
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "check":
-            return run_check(args)
-        if args.command == "rules":
-            return run_rules_command(args)
+        commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "rules": run_rules_command}
+        if args.command in commands:
+            return commands[args.command](args)
         build_parser().print_help()
         return 2
     except CiteauditError as exc:

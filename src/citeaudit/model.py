@@ -72,6 +72,8 @@ class Finding:
     column: int | None
     message: str
     fingerprint: str
+    end_line: int | None = None  # where what it is about ends, for underlining and SARIF regions
+    end_column: int | None = None  # inclusive
 
 
 @dataclass(slots=True)
@@ -84,6 +86,7 @@ class Document:
     notes: list[Note] = field(default_factory=list)
     quotations: list[Quotation] = field(default_factory=list)
     unbalanced_quotes: list[QuoteMark] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each
     warnings: tuple[str, ...] = ()
     encoding: str = "utf-8"
     _lines: LineIndex | None = field(default=None, repr=False)
@@ -100,3 +103,5 @@ class Report:
     documents: list[Document]
     findings: list[Finding] = field(default_factory=list)
     bibliography: object | None = None  # the Bibliography checked against, if any
+    baselined: int = 0  # findings left out because a baseline already holds them
+    suppressed: int = 0  # findings left out by suppression comments

@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from .normalize import Vocabulary, join_lines, looks_ocr_damaged, repair_ocr
+from .suppress import is_directive
 from .text import Mapped
 
 # A note's first line: "1 text", "[1] text", "  • 1. text", "1. text", "¹ text".
@@ -63,11 +64,14 @@ class Layout:
 
 
 def split_lines(text: str) -> list[Line]:
+    """The file's lines; suppression comments ("% citeaudit: ignore ...") read as empty."""
     lines = []
     pos = 0
     for raw in text.split("\n"):
         end = pos + len(raw)
         content = raw[:-1] if raw.endswith("\r") else raw
+        if "citeaudit:" in content and is_directive(content):
+            content = ""
         lines.append(Line(pos, pos + len(content), content))
         pos = end + 1
     return lines

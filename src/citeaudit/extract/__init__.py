@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..model import CiteItem, Citation, Document, Note, Quotation, QuoteMark
 from ..readers import Source
 from ..segment import Layout, Segment, segment
-from ..text import Span
+from ..text import LineIndex, Span
 from .citations import Found, find_citations, looks_like_title
 from .notes import Marker, find_markers, select_markers
 from .quotations import QuotePair, is_quotation, scan, top_level, word_count
@@ -56,8 +56,14 @@ def extract(source: Source) -> Document:
         (QuoteMark(w.seg.mapped.span(pos, pos + 1), w.seg.text[pos], opening) for w in work for pos, opening in w.unbalanced),
         key=lambda m: m.span.start,
     )
+    lines = LineIndex(source.text)
+    paragraphs = sorted(
+        (lines.line(w.seg.ranges[0][0]), lines.line(w.seg.ranges[-1][1])) for w in work if w.seg.ranges
+    )
     return Document(
         path=source.path,
+        paragraphs=paragraphs,
+        _lines=lines,
         text=source.text,
         citations=model_citations,
         notes=notes,

@@ -83,6 +83,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "path": f.path,
         "line": f.line,
         "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
         "message": f.message,
         "fingerprint": f.fingerprint,
     }
@@ -105,6 +107,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "citations": citations,
             "resolved": resolved,
             "findings": counts,
+            "baselined": report.baselined,
+            "suppressed": report.suppressed,
         },
     }
 

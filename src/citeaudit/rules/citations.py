@@ -166,6 +166,16 @@ def _style_marks(c: Citation) -> dict[str, str]:
     return marks
 
 
+_HOUSE = {
+    ("author-year-comma", True): ("author-year separator", "a comma between author and year"),
+    ("author-year-comma", False): ("author-year separator", "no comma between author and year"),
+    ("page-abbreviation", "p."): ("page abbreviation", "“p./pp.” with a full stop"),
+    ("page-abbreviation", "p"): ("page abbreviation", "“p/pp” without a full stop"),
+    ("range-dash", "en dash"): ("range dash", "an en dash in page ranges"),
+    ("range-dash", "hyphen"): ("range dash", "a hyphen in page ranges"),
+}
+
+
 @rule(
     "inconsistent-citation-style",
     "warning",
@@ -175,10 +185,17 @@ def _style_marks(c: Citation) -> dict[str, str]:
     good="(Althusser, 2015, p. 154) ... (Althusser, 2017a, p. 88) ... (Althusser, 2015, pp. 155-156)",
 )
 def inconsistent_citation_style(ctx: Context):
-    """The form most citations of the document use is taken as its house style (on a tie,
-    the first used); each citation written otherwise is reported."""
+    """The house style set in the configuration ([tool.citeaudit.style]) is the rule;
+    where it is silent, the form most citations of the document use (on a tie, the first
+    used). Each citation written otherwise is reported."""
+    house_style = dict(_HOUSE[(k, v)] for k, v in ctx.style.items() if (k, v) in _HOUSE)
     for doc in ctx.documents:
         marks = [(c, _style_marks(c)) for c in doc.citations]
+        for dim, house in house_style.items():
+            for c, m in marks:
+                form = m.get(dim)
+                if form and form != house:
+                    yield ctx.at(doc, c.span, f"{dim}:{c.text}", f"{c.text} uses {form}; the house style is {house}")
         dimensions: dict[str, Counter] = {}
         first_seen: dict[str, dict[str, int]] = {}
         for i, (_c, m) in enumerate(marks):
@@ -186,7 +203,7 @@ def inconsistent_citation_style(ctx: Context):
                 dimensions.setdefault(dim, Counter())[form] += 1
                 first_seen.setdefault(dim, {}).setdefault(form, i)
         for dim, counts in dimensions.items():
-            if len(counts) < 2:
+            if len(counts) < 2 or dim in house_style:
                 continue
             house = max(counts, key=lambda f: (counts[f], -first_seen[dim][f]))
             for c, m in marks:

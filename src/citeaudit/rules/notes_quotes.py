@@ -3,7 +3,7 @@ quotation marks left open, quotations with no source."""
 
 from __future__ import annotations
 
-from .registry import Context, rule
+from .registry import Context, Issue, rule
 
 
 @rule(
@@ -106,3 +106,25 @@ def unattributed_quotation(ctx: Context):
                 continue
             words = q.text if len(q.text) <= 60 else q.text[:57] + "..."
             yield ctx.at(doc, q.span, q.text, f"Quotation “{words}” has no citation")
+
+
+@rule(
+    "unused-suppression",
+    "warning",
+    "a suppression comment in the manuscript that suppresses nothing, names an unknown rule, or gives no reason",
+    bad='% citeaudit: ignore unresolved-citation\nA paragraph whose citations all resolve (Balibar, 1977).',
+    good='% citeaudit: ignore unresolved-citation reason="forthcoming"\nA paragraph citing (Tronti, 2027).',
+)
+def unused_suppression(ctx: Context):
+    """Suppressions are checked after every other rule has run, so that one which no
+    longer suppresses anything is found when the text it covered is fixed."""
+    for sup in ctx.suppressions:
+        where = f"line {sup.line}"
+        if sup.unknown:
+            yield Issue(sup.path, sup.line, 1, f"unknown:{where}", f"Suppression names unknown rule(s): {', '.join(sup.unknown)}")
+        if not sup.reason:
+            yield Issue(sup.path, sup.line, 1, f"reason:{where}", 'Suppression gives no reason: add reason="..."')
+        if sup.used == 0:
+            scope = "the file" if sup.scope is None else f"lines {sup.scope[0]}–{sup.scope[1]}"
+            names = ", ".join(sup.rules) or "any rule"
+            yield Issue(sup.path, sup.line, 1, f"unused:{names}", f"Suppression of {names} suppresses nothing in {scope}")

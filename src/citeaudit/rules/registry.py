@@ -29,6 +29,8 @@ class Issue:
     column: int | None
     subject: str  # the text the finding is about; its fingerprint survives edits elsewhere
     message: str
+    end_line: int | None = None
+    end_column: int | None = None
 
 
 @dataclass(slots=True)
@@ -39,10 +41,13 @@ class Context:
     bibliography: Bibliography | None = None
     index: Index | None = None
     resolutions: dict[str, list[list[Resolution]]] = field(default_factory=dict)
+    style: dict[str, object] = field(default_factory=dict)  # house style from the configuration
+    suppressions: list = field(default_factory=list)  # suppress.Suppression, filled by audit()
 
     def at(self, doc: Document, span: Span, subject: str, message: str) -> Issue:
         line, column = doc.lines.line_col(span.start)
-        return Issue(doc.path, line, column, subject, message)
+        end_line, end_column = doc.lines.line_col(max(span.start, span.end - 1))
+        return Issue(doc.path, line, column, subject, message, end_line, end_column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,32 +88,62 @@ def fingerprint(rule_name: str, path: str, subject: str, occurrence: int) -> str
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
-def run_rules(ctx: Context, severities: dict[str, str] | None = None, enabled: set[str] | None = None) -> list[Finding]:
-    """Every enabled rule over the context, as findings in a stable order."""
-    severities = severities or {}
+def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str, str]) -> list[Finding]:
+    seen: Counter = Counter()
+    out = []
+    for issue in issues:
+        k = (issue.path, issue.subject)
+        seen[k] += 1
+        out.append(
+            Finding(
+                rule=name,
+                severity=severities.get(name, r.severity),
+                path=issue.path,
+                line=issue.line,
+                column=issue.column,
+                message=issue.message,
+                fingerprint=fingerprint(name, issue.path, issue.subject, seen[k]),
+                end_line=issue.end_line,
+                end_column=issue.end_column,
+            )
+        )
+    return out
+
+
+def run_rules(ctx: Context, config=None) -> tuple[list[Finding], int]:
+    """Every enabled rule over the context, minus what the configuration's per-file
+    ignores and the manuscripts' suppression comments leave out; then the check of the
+    suppressions themselves. Returns the findings in a stable order and how many were
+    suppressed."""
+    from ..suppress import covers
+
+    severities = config.severities if config else {}
+    disabled = config.disabled if config else set()
     findings: list[Finding] = []
+    suppressed = 0
+    by_path: dict[str, list] = {}
+    for sup in ctx.suppressions:
+        by_path.setdefault(sup.path, []).append(sup)
     for name, r in RULES.items():
-        if enabled is not None and name not in enabled:
+        if name in disabled or name == "unused-suppression":
             continue
         if r.needs_bibliography and ctx.bibliography is None:
             continue
-        seen: Counter = Counter()
-        for issue in r.check(ctx):
-            k = (issue.path, issue.subject)
-            seen[k] += 1
-            findings.append(
-                Finding(
-                    rule=name,
-                    severity=severities.get(name, r.severity),
-                    path=issue.path,
-                    line=issue.line,
-                    column=issue.column,
-                    message=issue.message,
-                    fingerprint=fingerprint(name, issue.path, issue.subject, seen[k]),
-                )
-            )
+        for f in _findings(name, r, r.check(ctx), severities):
+            if config is not None and name in config.ignored_for(f.path):
+                suppressed += 1
+                continue
+            hit = next((sup for sup in by_path.get(f.path, []) if covers(sup, name, f.line)), None)
+            if hit is not None:
+                hit.used += 1
+                suppressed += 1
+                continue
+            findings.append(f)
+    if "unused-suppression" in RULES and "unused-suppression" not in disabled:
+        r = RULES["unused-suppression"]
+        findings.extend(_findings("unused-suppression", r, r.check(ctx), severities))
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule, f.message))
-    return findings
+    return findings, suppressed
 
 
 def rules_markdown() -> str:
