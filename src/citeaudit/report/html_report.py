@@ -34,7 +34,7 @@ table.findings th, table.findings td { text-align: left; vertical-align: top; pa
 table.findings th { background: var(--soft); position: sticky; top: 0; }
 table.findings tr:target { background: #fff8c5; }
 td.where a { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; white-space: nowrap; }
-code.rule { font-size: 12.5px; background: var(--soft); padding: 1px 5px; border-radius: 4px; }
+code.rule { white-space: nowrap; font-size: 12.5px; background: var(--soft); padding: 1px 5px; border-radius: 4px; }
 .badge { display: inline-block; min-width: 64px; font-size: 12px; font-weight: 600; text-transform: uppercase; }
 .doc { border: 1px solid var(--line); border-radius: 8px; margin: 20px 0; }
 .doc > h2 { margin: 0; padding: 10px 16px; background: var(--soft); border-bottom: 1px solid var(--line); font-size: 16px; }
@@ -82,6 +82,10 @@ _JS = """
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 def _doc_id(i: int) -> str:
@@ -189,14 +193,14 @@ def render(report: Report) -> str:
         f"<style>{_CSS}</style></head><body>",
         "<header><h1>citeaudit report</h1>",
         '<ul class="summary">',
-        f"<li><b>{len(report.documents)}</b>documents</li>",
-        f"<li><b>{sum(len(d.citations) for d in report.documents)}</b>citations</li>",
+        f"<li><b>{len(report.documents)}</b>{_plural(len(report.documents), 'document')}</li>",
+        f"<li><b>{sum(len(d.citations) for d in report.documents)}</b>{_plural(sum(len(d.citations) for d in report.documents), 'citation')}</li>",
     ]
     if checked:
         out.append(f"<li><b>{resolved}/{items}</b>cited items resolved</li>")
     out += [
-        f'<li class="sev-error"><b>{c["error"]}</b>errors</li>',
-        f'<li class="sev-warning"><b>{c["warning"]}</b>warnings</li>',
+        f'<li class="sev-error"><b>{c["error"]}</b>{_plural(c["error"], "error")}</li>',
+        f'<li class="sev-warning"><b>{c["warning"]}</b>{_plural(c["warning"], "warning")}</li>',
         f'<li class="sev-info"><b>{c["info"]}</b>info</li>',
     ]
     if report.baselined:
