@@ -111,3 +111,10 @@ def test_text_report_is_coloured_only_when_asked_or_on_a_terminal():
     coloured = run("check", "seeds/001_14b2926651ad8fe5.txt", "--color", "always").stdout
     assert "\033[" not in plain and "\033[33m" in coloured
     assert "^^^^" in plain  # the quotation is underlined under its line
+
+
+def test_nothing_is_written_when_one_of_the_reports_cannot_be(tmp_path):
+    (tmp_path / "citeaudit.sarif").mkdir()  # the SARIF file's place is taken by a folder
+    proc = run("check", "seeds/", "--format", "json", "--format", "sarif", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "citeaudit.sarif" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["citeaudit.sarif"]

@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 def write_atomic(files: dict[str, str]) -> None:
     """Write files whole or not at all: each to a temporary file beside it, then all renamed."""
     staged: list[tuple[str, str]] = []
+    for path in files:  # refuse before writing anything
+        if os.path.isdir(path):
+            raise CiteauditError("is a folder; cannot write the report there", path)
     try:
         for path, content in files.items():
             directory = os.path.dirname(os.path.abspath(path))
