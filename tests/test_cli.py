@@ -47,6 +47,10 @@ def test_report_is_byte_identical_across_runs():
 ALL_FORMATS = ("text", "json", "html", "markdown", "sarif", "junit", "github")
 
 
+@pytest.mark.skipif(
+    not (ROOT.parent / "shared" / "corpus" / "source-texts").is_dir(),
+    reason="the seeds' report checks quotations against ../shared/corpus/source-texts",
+)
 def test_committed_seed_reports_are_up_to_date(tmp_path):
     args = ["check", "seeds/", "--bib", "bib/seeds.bib", "--out", str(tmp_path), "--fail-on", "never"]
     for fmt in ALL_FORMATS:
@@ -73,7 +77,7 @@ def test_rules_command_lists_every_rule_and_docs_match_the_registry():
     proc = run("rules")
     assert proc.returncode == 0
     names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert names[:3] == ["unresolved-citation", "ambiguous-citation", "page-out-of-range"] and len(names) == 17
+    assert names[:3] == ["unresolved-citation", "ambiguous-citation", "page-out-of-range"] and len(names) == 21
     doc = run("rules", "--format", "markdown").stdout
     assert doc == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8"), "docs/rules.md is stale: citeaudit rules --format markdown > docs/rules.md"
 

@@ -63,7 +63,7 @@ def test_clean_manuscript_with_matching_bibliography_yields_no_finding(tmp_path)
 
 
 def test_every_rule_is_registered_with_a_severity_and_examples():
-    assert len(RULES) == 17
+    assert len(RULES) == 21
     for r in RULES.values():
         assert r.severity in ("error", "warning", "info") and r.bad and r.good and r.summary
 

@@ -15,6 +15,7 @@ from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
 from .model import Document, Report
+from .quotes import check_quotations
 from .readers import expand_paths, read_source
 from .resolve import Index, resolve_document
 from .rules import RULES, Context, run_rules
@@ -54,6 +55,7 @@ def audit(
     config: Config | None = None,
     baseline: set[str] | None = None,
     progress=None,
+    sources: str | None = None,
 ) -> Report:
     """Extract every manuscript named (folders are searched), resolve its citations against
     the bibliography if one is given, run the rules, and leave out what the configuration,
@@ -72,6 +74,7 @@ def audit(
         ctx.index = Index.build(bib)
         for doc in documents:
             ctx.resolutions[doc.path] = resolve_document(doc, ctx.index)
+    ctx.quotes = check_quotations(documents, ctx.resolutions, bib, sources or config.sources)
     for doc in documents:
         ctx.suppressions.extend(parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
     findings, suppressed = run_rules(ctx, config)

@@ -32,6 +32,7 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders")
     p.add_argument("--bib", action="append", metavar="FILE", default=[], help="BibTeX database (repeatable)")
     p.add_argument("--config", metavar="FILE", help="configuration (default: citeaudit.toml or pyproject.toml here)")
+    p.add_argument("--sources", metavar="DIR", help="full texts of the cited works, as KEY.txt (form feeds between pages)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,7 +114,9 @@ def render(fmt: str, report, fail_on: str, colour: bool = False) -> str:
 def _run_audit(args, config):
     baseline = load_baseline(args.baseline) if getattr(args, "baseline", None) else None
     progress = _progress(sys.stderr.isatty() and len(args.paths) > 0)
-    report = audit(args.paths, args.bib or None, config, baseline, progress=progress)
+    if args.sources and not os.path.isdir(args.sources):
+        raise CiteauditError("no such sources folder", args.sources)
+    report = audit(args.paths, args.bib or None, config, baseline, progress=progress, sources=args.sources)
     for doc in report.documents:
         for warning in doc.warnings:
             print(f"citeaudit: warning: {warning}", file=sys.stderr)

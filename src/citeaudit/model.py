@@ -50,6 +50,8 @@ class Quotation:
     kind: str  # inline | block
     citation: int | None  # index into the document's citations
     note: int | None = None
+    match: dict | None = None  # where the cited source's full text has it, and how it differs
+    also: tuple = ()  # the same passage found in the manuscripts checked together
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,8 @@ def document_dict(doc: Document) -> dict[str, Any]:
                 "text": q.text,
                 "citation": f"c{q.citation + 1}" if q.citation is not None else None,
                 "note": q.note,
-                "match": None,
+                "match": q.match,
+                "also": list(q.also),
             }
             for i, q in enumerate(doc.quotations)
         ],

@@ -43,6 +43,7 @@ class Context:
     resolutions: dict[str, list[list[Resolution]]] = field(default_factory=dict)
     style: dict[str, object] = field(default_factory=dict)  # house style from the configuration
     suppressions: list = field(default_factory=list)  # suppress.Suppression, filled by audit()
+    quotes: object | None = None  # quotes.QuoteResults, when quotations were checked
 
     def at(self, doc: Document, span: Span, subject: str, message: str) -> Issue:
         line, column = doc.lines.line_col(span.start)

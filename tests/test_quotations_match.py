@@ -1,0 +1,142 @@
+"""Quotations checked against the full text of their sources and against each other:
+exact, OCR-damaged, elided, re-paginated, translated and invented quotations, each with the
+finding it must produce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citeaudit import audit
+
+ROOT = Path(__file__).parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "source-texts"
+BRUMAIRE = CORPUS / "marx-eighteenth-brumaire-deleon-pg1346.txt"
+MANIFESTO = CORPUS / "marx-engels-communist-manifesto-moore-pg61.txt"
+
+SOURCE = (
+    "Chapter One\n\nThe history of all hitherto existing society is the history of class struggles. "
+    "Freeman and slave, patrician and plebeian, lord and serf, guild-master and journeyman, in a word, "
+    "oppressor and oppressed, stood in constant opposition to one another.\f"
+    "The modern bourgeois society that has sprouted from the ruins of feudal society has not done away "
+    "with class antagonisms. It has but established new classes, new conditions of oppression, new forms "
+    "of struggle in place of the old ones.\f"
+    "The bourgeoisie, historically, has played a most revolutionary part. The labour of the proletarians "
+    "has lost all individual character, and consequently, all charm for the workman.\n"
+)
+BIB = """@book{manifesto, author = {Marx, Karl and Engels, Friedrich}, title = {Manifesto of the Communist Party},
+  publisher = {Reeves}, year = {1888}, pages = {1--3}}
+"""
+
+
+def check(tmp_path: Path, text: str, source: str = SOURCE, name: str = "ms.txt"):
+    (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "sources" / "manifesto.txt").write_text(source, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return audit([str(tmp_path / name)], [str(tmp_path / "refs.bib")], sources=str(tmp_path / "sources"))
+
+
+def quote_rules(report):
+    return [f for f in report.findings if f.rule in ("misquotation", "quotation-not-found", "quotation-page-mismatch")]
+
+
+def test_exact_quotation_is_matched_on_its_page_with_no_finding(tmp_path):
+    r = check(tmp_path, "They wrote that ‘the history of all hitherto existing society is the history of class struggles’ (Marx and Engels, 1888, p. 1).\n")
+    (q,) = r.documents[0].quotations
+    assert q.match["source"] == "manifesto" and q.match["kind"] == "exact" and q.match["page"] == 1
+    assert quote_rules(r) == []
+
+
+def test_spelling_typography_and_editorial_brackets_are_not_differences(tmp_path):
+    r = check(tmp_path, "They wrote: ‘[T]he labor of the proletarians has lost all individual character [sic], and consequently, all charm’ (Marx and Engels, 1888, p. 3).\n")
+    assert r.documents[0].quotations[0].match["kind"] == "exact"
+    assert quote_rules(r) == []
+
+
+def test_ocr_damaged_quotation_is_a_misquotation_showing_the_word(tmp_path):
+    r = check(tmp_path, 'They wrote that "the bourgeolsie, historically, has played a most revolutionary part" (Marx and Engels, 1888, p. 3).\n')
+    (f,) = quote_rules(r)
+    assert f.rule == "misquotation" and "‘bourgeolsie’ for ‘bourgeoisie’" in f.message and "p. 3" in f.message
+
+
+def test_changed_words_are_shown_word_by_word(tmp_path):
+    r = check(tmp_path, "They wrote that ‘the modern capitalist society that has sprouted from the ruins of feudal society has not done away with class antagonisms’ (Marx and Engels, 1888, p. 2).\n")
+    (f,) = quote_rules(r)
+    assert f.rule == "misquotation" and "‘capitalist’ for ‘bourgeois’" in f.message
+
+
+def test_elided_quotation_matches_its_pieces_in_order(tmp_path):
+    r = check(tmp_path, "They wrote that ‘the history of all hitherto existing society […] stood in constant opposition to one another’ (Marx and Engels, 1888, p. 1).\n")
+    assert r.documents[0].quotations[0].match["kind"] == "exact" and quote_rules(r) == []
+    r = check(tmp_path, "They wrote that ‘stood in constant opposition to one another … the history of all hitherto existing society’ (Marx and Engels, 1888, p. 1).\n")
+    assert [f.rule for f in quote_rules(r)] != []  # the pieces are not in that order in the source
+
+
+def test_repaginated_quotation_names_the_page_it_is_on(tmp_path):
+    r = check(tmp_path, "They wrote that ‘it has but established new classes, new conditions of oppression, new forms of struggle’ (Marx and Engels, 1888, p. 1).\n")
+    (f,) = quote_rules(r)
+    assert f.rule == "quotation-page-mismatch" and "is on p. 2 of manifesto, cited as p. 1" in f.message
+
+
+def test_invented_quotation_is_not_found(tmp_path):
+    r = check(tmp_path, "They wrote that ‘the workers of the future will dance in gardens of bright colour every morning’ (Marx and Engels, 1888, p. 2).\n")
+    (f,) = quote_rules(r)
+    assert f.rule == "quotation-not-found" and "manifesto" in f.message
+    assert r.documents[0].quotations[0].match is None
+
+
+def test_same_passage_cited_two_ways_across_manuscripts(tmp_path):
+    (tmp_path / "a.txt").write_text("As they put it, ‘the modern bourgeois society has not done away with class antagonisms at all’ (Marx and Engels, 1888, p. 2).\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Recall that ‘the modern bourgeois society has not done away with class antagonisms at all’ (Marx and Engels, 1888, p. 3).\n\nLater, ‘a sentence of ours that nobody else ever quotes here’ (Marx and Engels, 1888, p. 1).\n", encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    r = audit([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], [str(tmp_path / "refs.bib")])
+    (f,) = [f for f in r.findings if f.rule == "inconsistent-quotation-citation"]
+    assert f.path.endswith("b.txt") and "a.txt:1" in f.message and "p. 3" in f.message and "p. 2" in f.message
+    also = r.documents[0].quotations[0].also
+    assert also[0]["path"].endswith("b.txt") and also[0]["quotation"] == "q1"
+
+
+def test_same_passage_same_citation_is_silent_and_body_text_is_found(tmp_path):
+    text = (
+        "As they put it, ‘the modern bourgeois society has not done away with class antagonisms at all’ (Marx and Engels, 1888, p. 2).\n\n"
+        "Again: ‘the modern bourgeois society has not done away with class antagonisms at all’ (Marx and Engels, 1888, p. 2).\n\n"
+        "We repeat in our own voice that the modern bourgeois society has not done away with class antagonisms at all.\n"
+    )
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "ms.txt").write_text(text, encoding="utf-8")
+    r = audit([str(tmp_path / "ms.txt")], [str(tmp_path / "refs.bib")])
+    assert [f for f in r.findings if f.rule == "inconsistent-quotation-citation"] == []
+    lines = sorted(a["line"] for a in r.documents[0].quotations[0].also)
+    assert lines == [3, 5]  # the second quotation, and the unquoted sentence in the body
+    assert [a["quotation"] for a in r.documents[0].quotations[0].also if a["line"] == 5] == [None]
+
+
+@pytest.mark.skipif(not BRUMAIRE.is_file(), reason="../shared/corpus/source-texts not present")
+def test_seed_marx_quotations_are_found_in_de_leons_translation_as_translation_variants():
+    r = audit([str(ROOT / "seeds" / "003_03805af8fcc790d0.txt")], [str(ROOT / "bib" / "seeds.bib")])
+    doc = r.documents[0]
+    by_line = {doc.lines.line(q.span.start): q for q in doc.quotations}
+    proletarian, bourgeois = by_line[368], by_line[383]
+    # the right passage: lines 262-279 of the Gutenberg text
+    assert proletarian.match["source"] == "marx1852brumaire" and proletarian.match["kind"] == "translation"
+    assert 268 <= proletarian.match["line"] <= 270 and 278 <= proletarian.match["end_line"] <= 280  # "...Hic Rhodus, hic salta!"
+    assert bourgeois.match["kind"] == "translation" and 262 <= bourgeois.match["line"] <= 263
+    diffs = {(d["quoted"], d["source"]) for d in proletarian.match["differences"]}
+    assert ("unmerciful", "cruel") in diffs and ("indefinite prodigiousness", "undefined monster magnitude") in diffs
+    messages = [f.message for f in r.findings if f.rule == "misquotation"]
+    assert len(messages) == 2 and all("translation variant" in m and "not an invented quotation" in m for m in messages)
+    assert [f for f in r.findings if f.rule == "quotation-not-found"] == []
+
+
+@pytest.mark.skipif(not MANIFESTO.is_file(), reason="../shared/corpus/source-texts not present")
+def test_a_real_public_domain_text_exact_and_modern_wording(tmp_path):
+    source = MANIFESTO.read_text(encoding="utf-8")
+    text = (
+        "They wrote that ‘all that is solid melts into air, all that is holy is profaned’ (Marx and Engels, 1888, p. 1). "
+        "And that ‘the proletarians have nothing to lose but their chains’ (Marx and Engels, 1888, p. 1).\n"
+    )
+    r = check(tmp_path, text, source)
+    kinds = [q.match["kind"] for q in r.documents[0].quotations]
+    assert kinds == ["exact", "exact"]
