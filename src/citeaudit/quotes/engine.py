@@ -48,12 +48,12 @@ def make_text(key: str, text: str, first_page: int | None = None) -> Text:
     pos = 0
     page = first_page or 1
     for chunk in text.split("\f"):
-        for w, s, e in words(chunk, pos):
-            ws.append(w)
-            starts.append(s)
-            ends.append(e)
-            if pages is not None:
-                pages.append(page)
+        tokens = words(chunk, pos)
+        ws.extend([t[0] for t in tokens])
+        starts.extend([t[1] for t in tokens])
+        ends.extend([t[2] for t in tokens])
+        if pages is not None:
+            pages.extend([page] * len(tokens))
         pos += len(chunk) + 1
         page += 1
     return Text(key, ws, starts, ends, pages)

@@ -11,6 +11,7 @@ import unicodedata
 from ..normalize import fold as fold_typography
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_WORD_ASCII = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _LINEBREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.(?!\.))\s*")
 _BRACKET_IN_WORD = re.compile(r"\[([^\W\d_]{1,3})\](?=[^\W\d_])|(?<=[^\W\d_])\[([^\W\d_]{1,3})\]")
@@ -56,7 +57,12 @@ def words(text: str, base: int = 0) -> list[tuple[str, int, int]]:
     """(compare form, start, end) of each word; offsets are into `text` plus `base`.
 
     A hyphen at a line break joins the two halves ("criti-\\ncize" is one word)."""
-    joined = _LINEBREAK_HYPHEN.sub(lambda m: "\x00" * len(m.group()), fold_typography_same_length(text))
+    joined = fold_typography_same_length(text)
+    hyphenated = "-" in joined and _LINEBREAK_HYPHEN.search(joined) is not None
+    if not hyphenated and joined.isascii():  # the common case, kept fast: no accents to fold
+        return [(m.group().replace("'", ""), base + m.start(), base + m.end()) for m in _WORD_ASCII.finditer(joined.lower())]
+    if hyphenated:
+        joined = _LINEBREAK_HYPHEN.sub(lambda m: "\x00" * len(m.group()), joined)
     return [(norm(raw), base + start, base + end) for raw, start, end in _iter_words(joined)]
 
 

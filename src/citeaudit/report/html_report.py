@@ -113,6 +113,11 @@ def _manuscript(doc: Document, did: str, findings: list[Finding], checked: bool,
     for qi, q in enumerate(doc.quotations):
         target = f"#{did}-c{q.citation + 1}" if q.citation is not None else ""
         title = "quotation" + (f" attributed to {doc.citations[q.citation].text}" if q.citation is not None else ", no citation")
+        if q.match:
+            page = f" p. {q.match['page']}" if q.match.get("page") else ""
+            title += f"; found in {q.match['source']}{page} ({q.match['kind']}, score {q.match['score']:.0f}, source line {q.match.get('line')})"
+        for other in q.also:
+            title += f"; also at {other['path']}:{other['line']} ({other['kind']})"
         tag = f'<span class="quote" title="{_e(title)}" data-cite="{_e(target)}">'
         marks.append((q.span.start, q.span.end, 0, tag, "</span>", f"{did}-q{qi + 1}"))
     for ci, c in enumerate(doc.citations):
