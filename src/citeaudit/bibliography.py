@@ -28,6 +28,7 @@ class Name:
     von: str
     last: str
     jr: str = ""
+    literal: bool = False  # a body written whole in braces: {Conference of Socialist Economists}
 
     @property
     def surname(self) -> str:
@@ -52,6 +53,7 @@ class Entry:
     path: str
     line: int
     suffix: str = ""  # the year suffix ("a", "b") that tells apart works of one author and year
+    persons: dict[str, tuple[Name, ...]] = field(default_factory=dict)  # translator, bookauthor, ...
 
     @property
     def year(self) -> str | None:
@@ -125,11 +127,17 @@ def _name(person: Person) -> Name:
     def part(names: list[str]) -> str:
         return decode_latex(" ".join(names))
 
+    lasts = person.last_names
+    literal = (
+        not (person.first_names or person.middle_names or person.prelast_names)
+        and len(lasts) == 1 and lasts[0].startswith("{") and lasts[0].endswith("}") and " " in lasts[0]
+    )
     return Name(
         given=part(person.first_names + person.middle_names),
         von=part(person.prelast_names),
         last=part(person.last_names),
         jr=part(person.lineage_names),
+        literal=literal,
     )
 
 
@@ -287,10 +295,12 @@ def _entry(key: str, e, path: str, line: int) -> Entry:
     fields = {k: decode_latex(v) for k, v in raw.items()}
     authors = tuple(_name(p) for p in e.persons.get("author", []))
     editors = tuple(_name(p) for p in e.persons.get("editor", []))
+    others = {role.lower(): tuple(_name(p) for p in people) for role, people in e.persons.items()
+              if role.lower() not in ("author", "editor")}
     for role in ("translator", "bookauthor"):
-        if role in e.persons:
-            fields[role] = " and ".join(_name(p).display() for p in e.persons[role])
-    return Entry(key, e.type.lower(), fields, raw, authors, editors, path, line)
+        if role in others:
+            fields[role] = " and ".join(n.display() for n in others[role])
+    return Entry(key, e.type.lower(), fields, raw, authors, editors, path, line, persons=others)
 
 
 def assign_suffixes(entries: list[Entry]) -> None:

@@ -17,6 +17,7 @@ from .rules import RULES, rules_markdown
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "junit": "xml", "github": "github.txt"}
 FAIL_LEVELS = ("error", "warning", "info", "never")
+EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "text", "html", "markdown")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -56,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--config", metavar="FILE")
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     diff.add_argument("--out", metavar="FILE")
+    export = sub.add_parser("export", help="write the bibliography: BibTeX, CSL-JSON, RIS, or formatted in a CSL style")
+    export.add_argument("--bib", action="append", metavar="FILE", default=[], required=True)
+    export.add_argument("--cited-in", nargs="+", metavar="PATH", help="only the entries these manuscripts cite")
+    export.add_argument("--to", choices=EXPORT_FORMATS, default="bibtex")
+    export.add_argument("--style", default="chicago-author-date", help="CSL style name or .csl file (text, html, markdown)")
+    export.add_argument("--stubs", action="store_true", help="skeleton BibTeX entries for the citations that did not resolve")
+    export.add_argument("--out", metavar="FILE")
+    export.add_argument("--config", metavar="FILE")
     rules = sub.add_parser("rules", help="list every rule: name, default severity, what it checks")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
@@ -164,6 +173,31 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from . import export, load_bibliography
+
+    config = load_config(args.config)
+    report = None
+    if args.cited_in:
+        report = audit(args.cited_in, args.bib, config)
+        bib = report.bibliography
+    else:
+        bib = load_bibliography(args.bib)
+    for p in bib.problems:
+        print(f"citeaudit: warning: {p.path}:{p.line}: {p.message}", file=sys.stderr)
+    if args.stubs:
+        if report is None:
+            raise CiteauditError("--stubs needs --cited-in: the manuscripts whose unresolved citations to stub")
+        output = export.stubs(report)
+    else:
+        output = export.render(export.select(bib, report), args.to, args.style)
+    if args.out:
+        write_atomic({args.out: output})
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
 def run_rules_command(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         sys.stdout.write(rules_markdown())
@@ -177,7 +211,7 @@ def run_rules_command(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "rules": run_rules_command}
+        commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "export": run_export, "rules": run_rules_command}
         if args.command in commands:
             return commands[args.command](args)
         build_parser().print_help()
