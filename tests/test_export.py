@@ -183,3 +183,13 @@ def test_export_command_cited_only_stubs_and_errors(tmp_path):
     assert "TY  - JOUR\nID  - althusser1977congress" in ris and "SP  - 3\nEP  - 22" in ris
     bad = run("export", "--bib", str(SEEDS_BIB), "--to", "text", "--style", "no-such-style")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown CSL style" in bad.stderr
+
+
+def test_citations_as_the_style_writes_them_with_the_year_letters():
+    proc = run("export", "--bib", str(SEEDS_BIB), "--cited-in", "seeds/000_2de16985b8390cf9.txt", "--citations")
+    lines = proc.stdout.splitlines()
+    assert "seeds/000_2de16985b8390cf9.txt:95: (Althusser, 2015, pp. 153-154) → (Althusser [1976] 2015, 153–54)" in lines
+    assert "seeds/000_2de16985b8390cf9.txt:1041: (Althusser 2017a, p. 125-126) → (Althusser [1977] 2017a, 125–26)" in lines
+    assert "seeds/000_2de16985b8390cf9.txt:1736: (Lo Iacono 2015) → (Lo Iacono 2015)" in lines
+    # ambiguous citations have no key: they are not formatted
+    assert not any(line.startswith("seeds/000_2de16985b8390cf9.txt:476:") for line in lines)

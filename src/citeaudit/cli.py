@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", choices=EXPORT_FORMATS, default="bibtex")
     export.add_argument("--style", default="chicago-author-date", help="CSL style name or .csl file (text, html, markdown)")
     export.add_argument("--stubs", action="store_true", help="skeleton BibTeX entries for the citations that did not resolve")
+    export.add_argument("--citations", action="store_true", help="each citation of --cited-in as the style writes it in the text")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--config", metavar="FILE")
     rules = sub.add_parser("rules", help="list every rule: name, default severity, what it checks")
@@ -185,10 +186,14 @@ def run_export(args: argparse.Namespace) -> int:
         bib = load_bibliography(args.bib)
     for p in bib.problems:
         print(f"citeaudit: warning: {p.path}:{p.line}: {p.message}", file=sys.stderr)
+    if (args.stubs or args.citations) and report is None:
+        raise CiteauditError("--stubs and --citations need --cited-in: the manuscripts to read")
     if args.stubs:
-        if report is None:
-            raise CiteauditError("--stubs needs --cited-in: the manuscripts whose unresolved citations to stub")
         output = export.stubs(report)
+    elif args.citations:
+        from .export.styled import render_citations
+
+        output = render_citations(report, export.select(bib, report), args.style)
     else:
         output = export.render(export.select(bib, report), args.to, args.style)
     if args.out:

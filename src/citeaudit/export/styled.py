@@ -116,3 +116,52 @@ def render(entries: list[Entry], style: str, to: str) -> str:
     if to == "markdown":
         return "\n\n".join(to_markdown(b) for _k, b in rendered) + "\n"
     return "\n\n".join(to_text(b) for _k, b in rendered) + "\n"
+
+
+def _pandoc_locator(locator: str | None) -> str:
+    if not locator:
+        return ""
+    locator = re.sub(r"^(pp|p)\.?\s*", lambda m: m.group(1) + ". ", locator)
+    return ", " + locator
+
+
+def render_citations(report, entries: list[Entry], style: str) -> str:
+    """Every citation of the manuscripts as the style writes it in the text:
+    "path:line: (Althusser, 2015, p. 154) → (Althusser [1976] 2015, 154)"."""
+    by_key = {e.key: e for e in entries}
+    rows: list[tuple[str, str]] = []
+    clusters: list[str] = []
+    for doc in report.documents:
+        for c in doc.citations:
+            keys = [(it.key, it.locator) for it in c.items if it.key in by_key]
+            if not keys:
+                continue
+            rows.append((f"{doc.path}:{doc.lines.line(c.span.start)}", c.text))
+            clusters.append("[" + "; ".join("@{" + k + "}" + _pandoc_locator(loc) for k, loc in keys) + "]")
+    if not rows:
+        return ""
+    items = [to_csl(e) for e in entries]
+    with tempfile.TemporaryDirectory() as tmp:
+        refs = os.path.join(tmp, "refs.json")
+        with open(refs, "w", encoding="utf-8") as fh:
+            json.dump(items, fh, ensure_ascii=False)
+        proc = subprocess.run(
+            [pandoc(), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", style_path(style),
+             "--bibliography", refs, "-M", "suppress-bibliography=true"],
+            input="\n\n".join(clusters) + "\n", capture_output=True, text=True, timeout=120,
+        )
+    if proc.returncode != 0:
+        raise CiteauditError("pandoc could not format the citations")
+    formatted = [p.strip() for p in proc.stdout.strip().split("\n\n")]
+    if _author_date(style_path(style)):
+        formatted = [_letter_years(f, cl, by_key) for f, cl in zip(formatted, clusters)]
+    return "\n".join(f"{where}: {text} → {out}" for (where, text), out in zip(rows, formatted)) + "\n"
+
+
+def _letter_years(text: str, cluster: str, by_key: dict[str, Entry]) -> str:
+    """The year letters of the works cited, as the bibliography carries them."""
+    for key in re.findall(r"@\{([^}]+)\}", cluster):
+        e = by_key.get(key)
+        if e is not None and e.suffix and e.year and f"{e.year}{e.suffix}" not in text:
+            text = re.sub(rf"(?<![\[(]){e.year}(?![a-z\])])", f"{e.year}{e.suffix}", text, count=1)
+    return text
