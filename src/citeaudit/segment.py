@@ -188,7 +188,6 @@ def _take_notes(lines, units, double):
     notes: list[tuple[int, str, list[int], int]] = []
     in_zone = False
     last_note = 0
-    resume_break = None
     i = 0
     n = len(units)
     # Endnote sections are found first, so that zone logic never sees them.
@@ -199,7 +198,6 @@ def _take_notes(lines, units, double):
             break
         if brk == "zone":
             in_zone = True
-            resume_break = None
         elif in_zone and brk in ("page", "para") and _zone_ends(brk, lines, units, i):
             in_zone = False
             brk = "page" if brk == "page" else "para"

@@ -133,9 +133,8 @@ def _is_block(w: _Seg, final: Found, prev: _Seg | None) -> bool:
     if not before:
         return False
     for pair in w.quotes:
-        if pair.close == len(before) - 1 or text[pair.close + 1 : final.start].strip(" ,.;:") == "":
-            if pair.close < final.start:
-                return False  # "... ’ (Althusser, 2015, p. 154)." attributes an inline quotation
+        if pair.close < final.start and text[pair.close + 1 : final.start].strip(" ,.;:") == "":
+            return False  # "... ’ (Althusser, 2015, p. 154)." attributes an inline quotation
     if not text[final.end :].lstrip().startswith("."):
         return True
     first = text.lstrip()[:1]

@@ -101,10 +101,9 @@ def _status(c) -> str:
     return "resolved"
 
 
-def _manuscript(doc: Document, did: str, findings: list[Finding], checked: bool, entries: dict) -> str:
+def _manuscript(doc: Document, did: str, findings: list[Finding], checked: bool) -> str:
     """The text with its citations, quotations and note markers marked up, line by line."""
     text = doc.text
-    lines = doc.lines
     marks: list[tuple[int, int, int, str, str, str]] = []  # start, end, depth, open tag, close tag, anchor id
     by_line: dict[int, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -265,7 +264,7 @@ def render(report: Report) -> str:
             '<span><a class="cite unresolved">unresolved</a></span><span class="quote">quotation</span>'
             '<span><a class="marker">¹</a> note marker</span><span><a class="flag">⚑</a> finding</span></div>'
         )
-        out.append(f'<pre class="manuscript">{_manuscript(doc, did, doc_findings, checked, entries)}</pre>')
+        out.append(f'<pre class="manuscript">{_manuscript(doc, did, doc_findings, checked)}</pre>')
         if doc.notes:
             out.append('<ol class="notes">')
             for n in doc.notes:

@@ -7,8 +7,8 @@ from collections import Counter
 
 from ..bibliography import Entry
 from ..extract.citations import _PAGE_LIST, _ROMAN, expand_range
-from ..model import Citation, Document
-from .registry import Context, Issue, iter_citation_items, rule
+from ..model import Citation
+from .registry import Context, iter_citation_items, rule
 
 
 def _capital(text: str) -> str:
