@@ -163,3 +163,10 @@ def test_citations_inside_notes_know_their_note():
 def test_page_ranges_abbreviated_and_with_en_dash():
     assert doc_of("X (Smith 1990, pp. 123–9).").citations[0].items[0].pages == (123, 129)
     assert doc_of("X (Smith 1990, pp. 1234-56).").citations[0].items[0].pages == (1234, 1256)
+
+
+def test_original_year_belongs_to_its_own_year_only():
+    from citeaudit.extract.citations import parse_parenthetical
+
+    _kind, items = parse_parenthetical("BAKHTIN, 1988 [1975], 2008")
+    assert [(i.year, i.original_year) for i in items] == [("1988", "1975"), ("2008", None)]

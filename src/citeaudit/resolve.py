@@ -124,7 +124,7 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
 def _year_matches(e: Entry, item: CiteItem) -> bool:
     if item.year == "n.d.":
         return e.year is None
-    return e.year == item.year or (item.original_year is not None and e.original_year == item.original_year and e.year == item.year)
+    return e.year == item.year
 
 
 def _volume_matches(e: Entry, volume: str) -> bool:

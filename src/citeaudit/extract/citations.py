@@ -121,11 +121,12 @@ def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteIte
     out = []
     for ym in _YEAR_SPLIT.finditer(years_text):
         token = ym.group()
+        original = orig
         if token[:4].isdigit():
             year = token[:4]
             head = token.split("[")[0]
             suffixes = re.findall(r"[a-z]", head[4:]) or [""]
-            orig = ym.group("after") or orig
+            original = ym.group("after") or orig  # "1988 [1975]": the year in brackets is the original
         else:
             year, suffixes = ("n.d." if token.startswith("n") else " ".join(token.rstrip(".").split())), [""]
         for suffix in suffixes:
@@ -138,7 +139,7 @@ def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteIte
                     pages=pages,
                     prefix=prefix,
                     volume=volume,
-                    original_year=orig,
+                    original_year=original,
                 )
             )
     return out
