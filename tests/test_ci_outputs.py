@@ -31,7 +31,7 @@ def test_sarif_validates_against_the_official_schema():
     sarif = json.loads(seeds("sarif"))
     jsonschema.validate(sarif, schema)
     run0 = sarif["runs"][0]
-    assert run0["tool"]["driver"]["name"] == "citeaudit" and len(run0["tool"]["driver"]["rules"]) == 21
+    assert run0["tool"]["driver"]["name"] == "citeaudit" and len(run0["tool"]["driver"]["rules"]) == 22
     first = run0["results"][0]
     region = first["locations"][0]["physicalLocation"]["region"]
     assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("seeds/")

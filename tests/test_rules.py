@@ -63,7 +63,7 @@ def test_clean_manuscript_with_matching_bibliography_yields_no_finding(tmp_path)
 
 
 def test_every_rule_is_registered_with_a_severity_and_examples():
-    assert len(RULES) == 21
+    assert len(RULES) == 22
     for r in RULES.values():
         assert r.severity in ("error", "warning", "info") and r.bad and r.good and r.summary
 
@@ -114,6 +114,16 @@ def test_every_rule_is_registered_with_a_severity_and_examples():
             "unbalanced-quotes",
             "He speaks of the ‘Imperialist World. In regards to the Party he says nothing.",
             "He speaks of the ‘Imperialist World’. In regards to the Party he says nothing.",
+        ),
+        (
+            "citation-title-mismatch",
+            "In How to Be a Marxist in Philosophy he writes about the margin (Althusser, 2017a, p. 88).",
+            "In How to Be a Marxist in Philosophy he writes about the margin (Althusser, 2017b, p. 88).",
+        ),
+        (
+            "citation-title-mismatch",
+            "In How to Be a Marxist in Philosophy he writes about the margin (Althusser, 2017, p. 88).",
+            "He writes about the margin (Althusser, 2017b, p. 88).",
         ),
         (
             "unattributed-quotation",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..bibliography import Entry
+from rapidfuzz import fuzz
+
+from ..bibliography import Entry, fold
 from ..extract.citations import _PAGE_LIST, _ROMAN, expand_range
 from ..model import Citation
 from .registry import Context, iter_citation_items, rule
@@ -237,3 +239,84 @@ def ibid_without_antecedent(ctx: Context):
                     doc, c.span, c.text,
                     f"{c.text} follows a citation of several works, {prev.text} (line {line}): which one does it repeat?",
                 )
+
+
+def _title_keys(e) -> list[str]:
+    """The forms a manuscript names a work by: its main title, its original title."""
+    out = []
+    for raw in (e.fields.get("title", ""), e.fields.get("origtitle", ""), e.fields.get("shorttitle", "")):
+        main = raw.split(":")[0].strip()
+        if len(main) >= 12 and len(main.split()) >= 3:
+            out.append(fold(main))
+    return out
+
+
+def _named(window: str, e) -> bool:
+    folded = fold(window)
+    for key in _title_keys(e):
+        if key in folded or (len(folded) >= len(key) and fuzz.partial_ratio(key, folded) >= 92):
+            return True
+    return False
+
+
+def _context(doc, c, ci) -> str:
+    """The text a citation's reader has just read: its paragraph up to it, or, for the
+    citation that closes a block quotation, the paragraph that introduces the quotation."""
+    line = doc.lines.line(c.span.start)
+    block = next((q for q in doc.quotations if q.kind == "block" and q.citation == ci), None)
+    paragraphs = doc.paragraphs
+    if block is not None:
+        first = doc.lines.line(block.span.start)
+        before = [p for p in paragraphs if p[1] < first]
+        if not before:
+            return ""
+        lo, hi = before[-1]
+        return doc.text[doc.lines.line_start(lo) : doc.lines.line_start(min(hi + 1, doc.lines.count))]
+    here = [p for p in paragraphs if p[0] <= line <= p[1]]
+    start = doc.lines.line_start(here[0][0]) if here else max(0, c.span.start - 400)
+    return doc.text[start : c.span.start]
+
+
+@rule(
+    "citation-title-mismatch",
+    "warning",
+    "the text names one work by its title and the citation beside it resolves to another work of the same author",
+    bad="In the 1976 How to Be a Marxist in Philosophy he writes ... (Althusser 2017a, p. 88)\n"
+    "  where 2017a is Philosophy for Non-Philosophers and 2017b How to Be a Marxist in Philosophy",
+    good="In the 1976 How to Be a Marxist in Philosophy he writes ... (Althusser 2017b, p. 88)",
+    needs_bibliography=True,
+)
+def citation_title_mismatch(ctx: Context):
+    """Titles of three words or more are looked for, without case or accents, in the
+    citation's paragraph before it, or, for a block quotation, in the paragraph that
+    introduces it. An ambiguous citation whose paragraph names one of its candidates is
+    reported too, with that candidate as the likely one."""
+    if ctx.bibliography is None:
+        return
+    entries = ctx.bibliography.by_key()
+    for doc in ctx.documents:
+        res = ctx.resolutions.get(doc.path, [])
+        for ci, c in enumerate(doc.citations):
+            if ci >= len(res) or len(c.items) != 1 or c.kind not in ("parenthetical", "narrative"):
+                continue
+            r = res[ci][0]
+            window = None
+            if r.status == "resolved" and r.key in entries:
+                e = entries[r.key]
+                window = _context(doc, c, ci)
+                if _named(window, e):
+                    continue
+                first = fold(e.creators[0].surname) if e.creators else None
+                others = [o for o in entries.values() if o.key != e.key and o.creators and fold(o.creators[0].surname) == first]
+                named = [o for o in others if _named(window, o)]
+                if len(named) == 1:
+                    o = named[0]
+                    yield ctx.at(doc, c.span, f"{c.text}:{o.key}",
+                                 f"The text names {o.title} ({o.label()}), but {c.text} resolves to {e.label()} ({e.title})")
+            elif r.status == "ambiguous":
+                window = _context(doc, c, ci)
+                named = [entries[k] for k in r.candidates if k in entries and _named(window, entries[k])]
+                if len(named) == 1:
+                    o = named[0]
+                    yield ctx.at(doc, c.span, f"{c.text}:{o.key}",
+                                 f"{c.text} is ambiguous, and the text names {o.title}: probably {o.label()}")
