@@ -33,3 +33,21 @@ def test_any_text_extracts_without_error_and_spans_stay_inside(text):
         assert 1 <= line <= text.count("\n") + 1 and col >= 1
     for q in doc.quotations:
         assert q.citation is None or 0 <= q.citation < len(doc.citations)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(texts)
+def test_any_text_goes_through_every_rule_and_report_without_error(tmp_path_factory, text):
+    from pathlib import Path
+
+    from citeaudit import audit
+    from citeaudit.report import html_report, json_report, sarif, text_report
+
+    folder = tmp_path_factory.mktemp("ms")
+    (folder / "ms.txt").write_text(text, encoding="utf-8")
+    bib = Path(__file__).parent.parent / "bib" / "seeds.bib"
+    report = audit([str(folder / "ms.txt")], [str(bib)])
+    for render in (json_report.render, text_report.render, html_report.render, sarif.render):
+        assert render(report)
+    for f in report.findings:
+        assert f.line is None or f.line >= 1
