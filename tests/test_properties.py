@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,12 +41,16 @@ def test_any_text_extracts_without_error_and_spans_stay_inside(text):
 def test_any_text_goes_through_every_rule_and_report_without_error(tmp_path_factory, text):
     from pathlib import Path
 
-    from citeaudit import audit
+    from citeaudit import CiteauditError, audit
     from citeaudit.report import html_report, json_report, sarif, text_report
 
     folder = tmp_path_factory.mktemp("ms")
     (folder / "ms.txt").write_text(text, encoding="utf-8")
     bib = Path(__file__).parent.parent / "bib" / "seeds.bib"
+    if "\x00" in text:  # a NUL byte: refused as a binary file, on purpose
+        with pytest.raises(CiteauditError, match="binary"):
+            audit([str(folder / "ms.txt")], [str(bib)])
+        return
     report = audit([str(folder / "ms.txt")], [str(bib)])
     for render in (json_report.render, text_report.render, html_report.render, sarif.render):
         assert render(report)

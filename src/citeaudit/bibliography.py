@@ -8,13 +8,12 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.scanner import PybtexSyntaxError
 
-from .errors import CiteauditError
+from .readers import read_bytes
 
 _BLOCK_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
@@ -196,15 +195,7 @@ def split_blocks(text: str) -> list[_Block]:
 
 
 def read_bib_text(path: str) -> tuple[str, list[str]]:
-    p = Path(path)
-    if not p.exists():
-        raise CiteauditError("no such bibliography file", path)
-    if p.is_dir():
-        raise CiteauditError("is a folder, not a .bib file", path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise CiteauditError(f"cannot read: {exc.strerror or exc}", path) from None
+    data = read_bytes(path, "no such bibliography file", "is a folder, not a .bib file")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

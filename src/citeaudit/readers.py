@@ -43,18 +43,24 @@ def decode(data: bytes, path: str) -> Source:
     return Source(path, text, encoding, (f"{first_bad}; decoded as {encoding}, check accented characters",))
 
 
-def read_source(path: str | os.PathLike[str]) -> Source:
-    """Read one manuscript file. Missing, unreadable or binary files raise CiteauditError."""
+def read_bytes(path: str | os.PathLike[str], missing: str = "no such file or folder", folder: str = "is a folder, not a file") -> bytes:
+    """A file's bytes; a missing file, a folder or a read error is a CiteauditError naming it."""
     shown = os.fspath(path)
     p = Path(path)
     if not p.exists():
-        raise CiteauditError("no such file or folder", shown)
+        raise CiteauditError(missing, shown)
     if p.is_dir():
-        raise CiteauditError("is a folder, not a file", shown)
+        raise CiteauditError(folder, shown)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except OSError as exc:
         raise CiteauditError(f"cannot read: {exc.strerror or exc}", shown) from None
+
+
+def read_source(path: str | os.PathLike[str]) -> Source:
+    """Read one manuscript file. Missing, unreadable or binary files raise CiteauditError."""
+    shown = os.fspath(path)
+    data = read_bytes(path)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CiteauditError("looks like a binary file, not a text manuscript", shown)
     return decode(data, shown)

@@ -193,19 +193,9 @@ def _parse_bare_item(s: str, prefix: str | None) -> tuple[str, list[CiteItem]] |
         authors = parse_authors(am.group("auth"))
         if not authors:
             return None
-        rest = am.group("rest").strip()
-        locator = None
-        if rest:
-            if rest[0] not in ",:":
-                if rest.rstrip(".") == "" or _COMMENT.match(rest):
-                    rest = ""
-                else:
-                    return None
-            rest = rest[1:].strip() if rest else ""
-            if rest:
-                locator = _locator_with_comment(rest)
-                if locator is None:
-                    return None
+        ok, locator = _after_year(am.group("rest"), comment_ok=True)
+        if not ok:
+            return None
         orig = am.group("orig") or am.group("orig2")
         return "parenthetical", _items_for_years(authors, am.group("years"), orig, locator, prefix)
     sm = _SIGLUM.match(s)
@@ -221,6 +211,22 @@ def _parse_bare_item(s: str, prefix: str | None) -> tuple[str, list[CiteItem]] |
 
 
 _COMMENT = re.compile(r"^(?:[a-z]|see\b|and\b)", re.IGNORECASE)
+
+
+def _after_year(rest: str, comment_ok: bool = False, aside_ok: bool = False):
+    """What follows the year of a citation: nothing, or a locator after "," or ":"; where
+    `comment_ok`, a comment ("2014 on early Homo"); where `aside_ok`, an aside after ";"
+    ("Gavazzi et al. (1996c; Paper I)"). Returns (acceptable, locator or None)."""
+    rest = rest.strip()
+    if not rest or (aside_ok and rest.startswith(";")):
+        return True, None
+    if rest[0] not in ",:":
+        return comment_ok and (rest.rstrip(".") == "" or bool(_COMMENT.match(rest))), None
+    body = rest[1:].strip()
+    if not body:
+        return comment_ok, None
+    locator = _locator_with_comment(body)
+    return locator is not None, locator
 
 
 def _locator_with_comment(rest: str):
@@ -285,14 +291,9 @@ def _years_only(part: str, authors: tuple[str, ...]) -> tuple[str, list[CiteItem
     ym = _YEAR_ONLY.match(part.strip())
     if not ym:
         return None
-    rest = ym.group("rest").strip()
-    locator = None
-    if rest:
-        if rest[0] not in ",:":
-            return None
-        locator = _locator_with_comment(rest[1:].strip())
-        if locator is None:
-            return None
+    ok, locator = _after_year(ym.group("rest"))
+    if not ok:
+        return None
     orig = ym.group("orig") or ym.group("orig2")
     return "parenthetical", _items_for_years(authors, ym.group("years"), orig, locator, None)
 
@@ -403,16 +404,9 @@ def _narrative(text: str, start: int, end: int, content: str) -> Found | None:
     ym = _YEAR_ONLY.match(content)
     if not ym:
         return None
-    rest = ym.group("rest").strip()
-    locator = None
-    if rest.startswith(";"):
-        rest = ""  # "Gavazzi et al. (1996c; Paper I)": what follows the year is an aside
-    if rest:
-        if rest[0] not in ",:":
-            return None
-        locator = _locator_with_comment(rest[1:].strip())
-        if locator is None:
-            return None
+    ok, locator = _after_year(ym.group("rest"), aside_ok=True)
+    if not ok:
+        return None
     names_start = _names_before(text, start)
     if names_start is None:
         return None
