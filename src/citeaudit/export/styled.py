@@ -42,21 +42,27 @@ def pandoc() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def render_entries(entries: list[Entry], style: str) -> list[tuple[str, str]]:
-    """(key, HTML of its entry) in the order of the style's bibliography."""
-    items = [to_csl(e) for e in entries]
+def _citeproc(entries: list[Entry], style: str, document: str, args: list[str], what: str) -> str:
+    """pandoc's citeproc on a Markdown document citing the entries (as CSL-JSON)."""
     with tempfile.TemporaryDirectory() as tmp:
         refs = os.path.join(tmp, "refs.json")
         with open(refs, "w", encoding="utf-8") as fh:
-            json.dump(items, fh, ensure_ascii=False)
+            json.dump([to_csl(e) for e in entries], fh, ensure_ascii=False)
         proc = subprocess.run(
-            [pandoc(), "-f", "markdown", "-t", "html", "--citeproc", "--csl", style_path(style), "--bibliography", refs],
-            input="---\nnocite: '@*'\n---\n", capture_output=True, text=True, timeout=120,
+            [pandoc(), "-f", "markdown", *args, "--citeproc", "--csl", style_path(style), "--bibliography", refs],
+            input=document, capture_output=True, text=True, timeout=120,
         )
     if proc.returncode != 0:
-        raise CiteauditError(f"pandoc could not format the bibliography: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode
+        raise CiteauditError(f"pandoc could not format {what}: {last}")
+    return proc.stdout
+
+
+def render_entries(entries: list[Entry], style: str) -> list[tuple[str, str]]:
+    """(key, HTML of its entry) in the order of the style's bibliography."""
+    stdout = _citeproc(entries, style, "---\nnocite: '@*'\n---\n", ["-t", "html"], "the bibliography")
     out = []
-    for m in re.finditer(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>(?P<body>.*?)</div>\s*(?=<div id="ref-|</div>)', proc.stdout, re.S):
+    for m in re.finditer(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>(?P<body>.*?)</div>\s*(?=<div id="ref-|</div>)', stdout, re.S):
         out.append((html.unescape(m.group("key")), " ".join(m.group("body").split())))
     if not _author_date(style_path(style)):
         return out
@@ -140,19 +146,11 @@ def render_citations(report, entries: list[Entry], style: str) -> str:
             clusters.append("[" + "; ".join("@{" + k + "}" + _pandoc_locator(loc) for k, loc in keys) + "]")
     if not rows:
         return ""
-    items = [to_csl(e) for e in entries]
-    with tempfile.TemporaryDirectory() as tmp:
-        refs = os.path.join(tmp, "refs.json")
-        with open(refs, "w", encoding="utf-8") as fh:
-            json.dump(items, fh, ensure_ascii=False)
-        proc = subprocess.run(
-            [pandoc(), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", style_path(style),
-             "--bibliography", refs, "-M", "suppress-bibliography=true"],
-            input="\n\n".join(clusters) + "\n", capture_output=True, text=True, timeout=120,
-        )
-    if proc.returncode != 0:
-        raise CiteauditError("pandoc could not format the citations")
-    formatted = [p.strip() for p in proc.stdout.strip().split("\n\n")]
+    stdout = _citeproc(
+        entries, style, "\n\n".join(clusters) + "\n",
+        ["-t", "plain", "--wrap=none", "-M", "suppress-bibliography=true"], "the citations",
+    )
+    formatted = [p.strip() for p in stdout.strip().split("\n\n")]
     if _author_date(style_path(style)):
         formatted = [_letter_years(f, cl, by_key) for f, cl in zip(formatted, clusters)]
     return "\n".join(f"{where}: {text} → {out}" for (where, text), out in zip(rows, formatted)) + "\n"
