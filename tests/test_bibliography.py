@@ -47,7 +47,7 @@ def test_latin1_file_is_read_with_a_problem_naming_the_line():
 @pytest.mark.skipif(not BIB_FILES, reason="../shared/corpus/bibtex not present")
 def test_biblatex_examples_loads_whole():
     bib = load_bibliography([CORPUS / "biblatex-examples" / "biblatex-examples.bib"])
-    assert len(bib.entries) >= 90 and bib.problems == []
+    assert len(bib.entries) >= 90 and not bib.problems
     kant = {e.key: e for e in bib.entries}["kant:ku"]
     assert kant.authors[0].last == "Kant"
 
@@ -61,7 +61,7 @@ def test_latex_accents_and_braces_decode_for_matching():
 
 def test_seed_bibliography_loads_clean_with_lines():
     bib = load_bibliography([ROOT / "bib" / "seeds.bib"])
-    assert bib.problems == []
+    assert not bib.problems
     by_key = bib.by_key()
     text = (ROOT / "bib" / "seeds.bib").read_text(encoding="utf-8").splitlines()
     for key, entry in by_key.items():

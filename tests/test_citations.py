@@ -135,7 +135,7 @@ def test_title_only_source_after_a_quotation():
 
 def test_parenthetical_asides_after_quotations_are_not_titles():
     doc = doc_of("He named ‘the one thing that we all know well’ (dictatorship of the proletariat) again.")
-    assert doc.citations == []
+    assert doc.citations == ()
 
 
 def test_reference_string_written_out_in_a_note():

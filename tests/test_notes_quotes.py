@@ -52,12 +52,12 @@ def test_page_bottom_footnote_zone_of_pdf_text():
 
 def test_numbered_headings_are_not_endnotes():
     text = "1. Introduction\n\nBody text here.\n\n2. Method\n\nMore body text.\n"
-    assert doc_of(text).notes == []
+    assert doc_of(text).notes == ()
 
 
 def test_scare_quotes_are_not_quotations():
     doc = doc_of("The ‘programmatic moment’ of ‘French political parties’ passed.")
-    assert doc.quotations == []
+    assert doc.quotations == ()
 
 
 def test_inline_quotation_attributed_to_the_closing_citation():
@@ -109,8 +109,8 @@ def test_ocr_apostrophes_and_quotes_read_as_one_are_repaired():
         "we confuse the \"bourgeolsie'1 with capitalists when saying '1No\" again.\n"
     )
     doc = doc_of(text)
-    assert doc.unbalanced_quotes == []
-    assert doc.notes == []  # "Theses11", "bourgeolsie'1" are not note markers
+    assert doc.unbalanced_quotes == ()
+    assert doc.notes == ()  # "Theses11", "bourgeolsie'1" are not note markers
 
 
 def test_unbalanced_quotation_mark_is_recorded():

@@ -38,20 +38,30 @@ def check(tmp_path: Path, text: str, source: str = SOURCE, name: str = "ms.txt")
     return audit([str(tmp_path / name)], [str(tmp_path / "refs.bib")], sources=str(tmp_path / "sources"))
 
 
+def match_of(report, qi=0, doc=0):
+    """Where the cited source has the document's quotation qi, as the report says."""
+    return report.quotes.match(report.documents[doc].path, qi)
+
+
+def also_of(report, qi=0, doc=0):
+    return report.quotes.also(report.documents[doc].path, qi)
+
+
 def quote_rules(report):
     return [f for f in report.findings if f.rule in ("misquotation", "quotation-not-found", "quotation-page-mismatch")]
 
 
 def test_exact_quotation_is_matched_on_its_page_with_no_finding(tmp_path):
     r = check(tmp_path, "They wrote that ‘the history of all hitherto existing society is the history of class struggles’ (Marx and Engels, 1888, p. 1).\n")
-    (q,) = r.documents[0].quotations
-    assert q.match["source"] == "manifesto" and q.match["kind"] == "exact" and q.match["page"] == 1
+    (_q,) = r.documents[0].quotations
+    m = match_of(r)
+    assert m.source == "manifesto" and m.kind == "exact" and m.page == 1
     assert quote_rules(r) == []
 
 
 def test_spelling_typography_and_editorial_brackets_are_not_differences(tmp_path):
     r = check(tmp_path, "They wrote: ‘[T]he labor of the proletarians has lost all individual character [sic], and consequently, all charm’ (Marx and Engels, 1888, p. 3).\n")
-    assert r.documents[0].quotations[0].match["kind"] == "exact"
+    assert match_of(r).kind == "exact"
     assert quote_rules(r) == []
 
 
@@ -69,7 +79,7 @@ def test_changed_words_are_shown_word_by_word(tmp_path):
 
 def test_elided_quotation_matches_its_pieces_in_order(tmp_path):
     r = check(tmp_path, "They wrote that ‘the history of all hitherto existing society […] stood in constant opposition to one another’ (Marx and Engels, 1888, p. 1).\n")
-    assert r.documents[0].quotations[0].match["kind"] == "exact" and quote_rules(r) == []
+    assert match_of(r).kind == "exact" and quote_rules(r) == []
     r = check(tmp_path, "They wrote that ‘stood in constant opposition to one another … the history of all hitherto existing society’ (Marx and Engels, 1888, p. 1).\n")
     assert [f.rule for f in quote_rules(r)] != []  # the pieces are not in that order in the source
 
@@ -84,7 +94,7 @@ def test_invented_quotation_is_not_found(tmp_path):
     r = check(tmp_path, "They wrote that ‘the workers of the future will dance in gardens of bright colour every morning’ (Marx and Engels, 1888, p. 2).\n")
     (f,) = quote_rules(r)
     assert f.rule == "quotation-not-found" and "manifesto" in f.message
-    assert r.documents[0].quotations[0].match is None
+    assert match_of(r) is None
 
 
 def test_same_passage_cited_two_ways_across_manuscripts(tmp_path):
@@ -94,8 +104,8 @@ def test_same_passage_cited_two_ways_across_manuscripts(tmp_path):
     r = audit([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], [str(tmp_path / "refs.bib")])
     (f,) = [f for f in r.findings if f.rule == "inconsistent-quotation-citation"]
     assert f.path.endswith("b.txt") and "a.txt:1" in f.message and "p. 3" in f.message and "p. 2" in f.message
-    also = r.documents[0].quotations[0].also
-    assert also[0]["path"].endswith("b.txt") and also[0]["quotation"] == "q1"
+    also = also_of(r)
+    assert also[0].other.endswith("b.txt") and also[0].other_quotation == 0  # b.txt's q1
 
 
 def test_same_passage_same_citation_is_silent_and_body_text_is_found(tmp_path):
@@ -108,22 +118,22 @@ def test_same_passage_same_citation_is_silent_and_body_text_is_found(tmp_path):
     (tmp_path / "ms.txt").write_text(text, encoding="utf-8")
     r = audit([str(tmp_path / "ms.txt")], [str(tmp_path / "refs.bib")])
     assert [f for f in r.findings if f.rule == "inconsistent-quotation-citation"] == []
-    lines = sorted(a["line"] for a in r.documents[0].quotations[0].also)
+    lines = sorted(a.match.line for a in also_of(r))
     assert lines == [3, 5]  # the second quotation, and the unquoted sentence in the body
-    assert [a["quotation"] for a in r.documents[0].quotations[0].also if a["line"] == 5] == [None]
+    assert [a.other_quotation for a in also_of(r) if a.match.line == 5] == [None]
 
 
 @pytest.mark.skipif(not BRUMAIRE.is_file(), reason="../shared/corpus/source-texts not present")
 def test_seed_marx_quotations_are_found_in_de_leons_translation_as_translation_variants():
     r = audit([str(ROOT / "seeds" / "003_03805af8fcc790d0.txt")], [str(ROOT / "bib" / "seeds.bib")])
     doc = r.documents[0]
-    by_line = {doc.lines.line(q.span.start): q for q in doc.quotations}
-    proletarian, bourgeois = by_line[368], by_line[383]
+    by_line = {doc.lines.line(q.span.start): qi for qi, q in enumerate(doc.quotations)}
+    proletarian, bourgeois = match_of(r, by_line[368]), match_of(r, by_line[383])
     # the right passage: lines 262-279 of the Gutenberg text
-    assert proletarian.match["source"] == "marx1852brumaire" and proletarian.match["kind"] == "translation"
-    assert 268 <= proletarian.match["line"] <= 270 and 278 <= proletarian.match["end_line"] <= 280  # "...Hic Rhodus, hic salta!"
-    assert bourgeois.match["kind"] == "translation" and 262 <= bourgeois.match["line"] <= 263
-    diffs = {(d["quoted"], d["source"]) for d in proletarian.match["differences"]}
+    assert proletarian.source == "marx1852brumaire" and proletarian.kind == "translation"
+    assert 268 <= proletarian.line <= 270 and 278 <= proletarian.end_line <= 280  # "...Hic Rhodus, hic salta!"
+    assert bourgeois.kind == "translation" and 262 <= bourgeois.line <= 263
+    diffs = {(d.quoted, d.source) for d in proletarian.differences}
     assert ("unmerciful", "cruel") in diffs and ("indefinite prodigiousness", "undefined monster magnitude") in diffs
     messages = [f.message for f in r.findings if f.rule == "misquotation"]
     assert len(messages) == 2 and all("translation variant" in m and "not an invented quotation" in m for m in messages)
@@ -138,5 +148,5 @@ def test_a_real_public_domain_text_exact_and_modern_wording(tmp_path):
         "And that ‘the proletarians have nothing to lose but their chains’ (Marx and Engels, 1888, p. 1).\n"
     )
     r = check(tmp_path, text, source)
-    kinds = [q.match["kind"] for q in r.documents[0].quotations]
+    kinds = [match_of(r, qi).kind for qi in range(len(r.documents[0].quotations))]
     assert kinds == ["exact", "exact"]

@@ -47,7 +47,7 @@ def findings(tmp_path: Path, text: str, bib: str | None = BIB, name: str = "ms.t
     if bib is not None:
         (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
         bib_paths = [str(tmp_path / "refs.bib")]
-    return audit([str(ms)], bib_paths).findings
+    return list(audit([str(ms)], bib_paths).findings)
 
 
 def _line_of(text: str, needle: str) -> int:

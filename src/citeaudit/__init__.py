@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import metadata as _metadata
 
 from .bibliography import Bibliography, load_bibliography
 from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
-from .model import Document, Report
+from .model import Document, Report, Resolutions
 from .quotes import check_quotations
 from .readers import expand_paths, read_source
 from .resolve import Index, resolve_document
@@ -25,7 +26,10 @@ __all__ = [
     "Bibliography", "CiteauditError", "Config", "Document", "Report", "audit", "load_baseline",
     "load_bibliography", "load_config", "read_document",
 ]
-__version__ = "0.3.0"
+try:
+    __version__ = _metadata.version("citeaudit")
+except _metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def read_document(path: str | os.PathLike[str]) -> Document:
@@ -67,20 +71,18 @@ def audit(
         documents.append(read_document(path))
         if progress is not None and len(files) > 1:
             progress(i, len(files), path)
+    documents = tuple(documents)
     bib_paths = bib_paths or config.bib
     bib = load_bibliography(bib_paths) if bib_paths else None
-    ctx = Context(documents, bib, style=dict(config.style))
-    if bib is not None:
-        ctx.index = Index.build(bib)
-        for doc in documents:
-            ctx.resolutions[doc.path] = resolve_document(doc, ctx.index)
-    ctx.quotes = check_quotations(documents, ctx.resolutions, bib, sources or config.sources)
-    for doc in documents:
-        ctx.suppressions.extend(parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
-    findings, suppressed = run_rules(ctx, config)
+    index = Index.build(bib) if bib is not None else None
+    resolutions = Resolutions({doc.path: resolve_document(doc, index) for doc in documents} if index is not None else {})
+    quotes = check_quotations(documents, resolutions, bib, sources or config.sources)
+    suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
+    ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions)
+    findings, suppressed = run_rules(ctx, RULES, config)
     baselined = 0
     if baseline is not None:
         kept = [f for f in findings if f.fingerprint not in baseline]
         baselined = len(findings) - len(kept)
         findings = kept
-    return Report(documents, findings, bibliography=bib, baselined=baselined, suppressed=suppressed)
+    return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import tempfile
@@ -10,13 +11,14 @@ import tempfile
 from . import __version__, audit, load_baseline
 from .config import load_config
 from .errors import CiteauditError
+from .model import SEVERITIES
 from .report import github, html_report, json_report, junit, markdown, sarif, text_report
 from .report.common import failing
-from .rules import RULES, rules_markdown
+from .rules import RULES, rule_markdown, rules_markdown
 
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
 SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "junit": "xml", "github": "github.txt"}
-FAIL_LEVELS = ("error", "warning", "info", "never")
+FAIL_LEVELS = (*SEVERITIES, "never")
 EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "text", "html", "markdown")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -66,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--citations", action="store_true", help="each citation of --cited-in as the style writes it in the text")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--config", metavar="FILE")
-    rules = sub.add_parser("rules", help="list every rule: name, default severity, what it checks")
+    rules = sub.add_parser("rules", help="list every rule, or show one rule's documentation with its examples")
+    rules.add_argument("name", nargs="?", metavar="RULE", help="the rule to explain")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     return parser
 
@@ -204,6 +207,13 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_rules_command(args: argparse.Namespace) -> int:
+    if args.name is not None:
+        if args.name not in RULES:
+            close = difflib.get_close_matches(args.name, list(RULES), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (see citeaudit rules)"
+            raise CiteauditError(f"unknown rule {args.name!r}{hint}")
+        sys.stdout.write("\n".join(rule_markdown(RULES[args.name])).rstrip("\n") + "\n")
+        return 0
     if args.format == "markdown":
         sys.stdout.write(rules_markdown())
         return 0

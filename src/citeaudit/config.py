@@ -84,7 +84,8 @@ def _line_of(text: str, key: str, section: str | None) -> int | None:
 
 def load_config(path: str | None = None, cwd: str = ".") -> Config:
     """The configuration named, or citeaudit.toml / pyproject.toml in `cwd`, or the defaults."""
-    from .rules import RULES, SEVERITIES
+    from .model import SEVERITIES
+    from .rules import RULES
 
     if path is None:
         for name in ("citeaudit.toml", "pyproject.toml"):

@@ -1,10 +1,21 @@
-"""The model of a checked manuscript: citations, notes, quotations and findings, as plain frozen data."""
+"""The model of a check, as plain frozen data: what was read from each manuscript (its
+citations, notes and quotations), what each later stage found (resolutions, quotation
+matches), the findings, and the report that carries them all."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
+from .bibliography import Bibliography
 from .text import LineIndex, Span
+
+Severity = Literal["error", "warning", "info"]
+#: Most severe first.
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: Higher is more severe; "never" (a --fail-on level) ranks above every severity.
+RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +31,13 @@ class CiteItem:
     title: str | None = None  # title-only citations, reference strings
     volume: str | None = None  # "MECW 39"
     original_year: str | None = None  # "[1867] 1976"
-    key: str | None = None
-    status: str = "unresolved"
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
     span: Span
     text: str  # as written, white space collapsed
-    kind: str  # parenthetical | narrative | ibid | title | numeric | key | note-reference
+    kind: str  # parenthetical | narrative | ibid | title | note-reference (CONTRACT.md lists them all)
     items: tuple[CiteItem, ...]
     note: int | None = None  # number of the note the citation sits in
     antecedent: int | None = None  # for ibid./op. cit.: index of the citation it repeats
@@ -40,7 +49,7 @@ class Note:
     marker: Span | None  # None: no marker found in the text
     body: Span | None  # None: no note text found
     text: str
-    style: str  # zone | bracket | bullet | numbered | plain
+    style: str  # zone | bracket | bullet | numbered | plain | marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +59,6 @@ class Quotation:
     kind: str  # inline | block
     citation: int | None  # index into the document's citations
     note: int | None = None
-    match: dict | None = None  # where the cited source's full text has it, and how it differs
-    also: tuple = ()  # the same passage found in the manuscripts checked together
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +71,151 @@ class QuoteMark:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """Everything read from one manuscript, with offsets into its original text. Made once,
+    by extraction, and never changed after."""
+
+    path: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    notes: tuple[Note, ...] = ()
+    quotations: tuple[Quotation, ...] = ()
+    unbalanced_quotes: tuple[QuoteMark, ...] = ()
+    paragraphs: tuple[tuple[int, int], ...] = ()  # first and last line of each
+    warnings: tuple[str, ...] = ()
+    lines: LineIndex = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.lines is None:
+            object.__setattr__(self, "lines", LineIndex(self.text))
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What became of one cited item: the entry it resolved to, or why it did not."""
+
+    status: str = "unresolved"  # resolved | ambiguous | unresolved
+    key: str | None = None
+    candidates: tuple[str, ...] = ()  # ambiguous: the keys it could be
+    reason: str = ""  # unresolved and ambiguous: why, with near misses
+
+
+#: The resolution of an item that was never looked up (no bibliography).
+UNCHECKED = Resolution()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolutions:
+    """The resolution of every item of every citation, by manuscript path; the one place
+    an item is joined with what it resolved to."""
+
+    by_path: Mapping[str, tuple[tuple[Resolution, ...], ...]] = field(default_factory=dict)
+
+    def of(self, path: str, citation: int, item: int) -> Resolution:
+        per_citation = self.by_path.get(path, ())
+        if citation < len(per_citation) and item < len(per_citation[citation]):
+            return per_citation[citation][item]
+        return UNCHECKED
+
+    def citation(self, path: str, citation: int) -> tuple[Resolution, ...]:
+        per_citation = self.by_path.get(path, ())
+        return per_citation[citation] if citation < len(per_citation) else ()
+
+    def items(self, doc: Document) -> Iterator[tuple[int, int, CiteItem, Resolution]]:
+        """(citation index, item index, item, resolution) for every item of a document."""
+        for ci, c in enumerate(doc.citations):
+            for ii, item in enumerate(c.items):
+                yield ci, ii, item, self.of(doc.path, ci, ii)
+
+    def looked_up(self, path: str) -> Iterator[tuple[int, int, Resolution]]:
+        """(citation index, item index, resolution) of every lookup made for a document;
+        an ibid. is one lookup, whatever it repeats."""
+        for ci, res in enumerate(self.by_path.get(path, ())):
+            for ii, r in enumerate(res):
+                yield ci, ii, r
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """A run of words where a quotation and its source differ."""
+
+    quoted: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteMatch:
+    """Where a quotation was found, how well, and how it differs."""
+
+    source: str  # the entry key of the source text, or the path of a manuscript
+    score: float  # 0-100
+    kind: str  # exact | variant | translation
+    page: int | None = None
+    last_page: int | None = None
+    line: int | None = None  # lines of the source file or manuscript the match spans
+    end_line: int | None = None
+    differences: tuple[Difference, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCheck:
+    """The outcome of looking a quotation up in the source its citation names."""
+
+    path: str  # the manuscript
+    quotation: int
+    citation: int
+    item: int
+    key: str
+    match: QuoteMatch | None
+    source_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrossMatch:
+    """A quotation found again, in another manuscript or elsewhere in its own."""
+
+    path: str
+    quotation: int
+    other: str  # path of the manuscript it was found in
+    other_quotation: int | None  # the quotation there that holds it, if one does
+    match: QuoteMatch
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResults:
+    """Quotations looked up in their sources and across the manuscripts checked together."""
+
+    checks: tuple[SourceCheck, ...] = ()
+    cross: tuple[CrossMatch, ...] = ()
+    _matches: dict = field(init=False, default_factory=dict, repr=False, compare=False)
+    _also: dict = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        matches: dict[tuple[str, int], QuoteMatch] = {}
+        for check in self.checks:
+            if check.match is not None:
+                matches.setdefault((check.path, check.quotation), check.match)
+        also: dict[tuple[str, int], list[CrossMatch]] = {}
+        for x in self.cross:
+            also.setdefault((x.path, x.quotation), []).append(x)
+        object.__setattr__(self, "_matches", matches)
+        object.__setattr__(self, "_also", {k: tuple(v) for k, v in also.items()})
+
+    def match(self, path: str, quotation: int) -> QuoteMatch | None:
+        """Where the cited source has the quotation, if its text was at hand and has it."""
+        return self._matches.get((path, quotation))
+
+    def also(self, path: str, quotation: int) -> tuple[CrossMatch, ...]:
+        """The same passage elsewhere in the manuscripts checked together."""
+        return self._also.get((path, quotation), ())
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem, at a place in a manuscript or a bibliography file."""
 
     rule: str
-    severity: str
+    severity: Severity
     path: str
     line: int | None
     column: int | None
@@ -78,32 +225,21 @@ class Finding:
     end_column: int | None = None  # inclusive
 
 
-@dataclass(slots=True)
-class Document:
-    """Everything found in one manuscript, with offsets into its original text."""
-
-    path: str
-    text: str
-    citations: list[Citation] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    quotations: list[Quotation] = field(default_factory=list)
-    unbalanced_quotes: list[QuoteMark] = field(default_factory=list)
-    paragraphs: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each
-    warnings: tuple[str, ...] = ()
-    encoding: str = "utf-8"
-    _lines: LineIndex | None = field(default=None, repr=False)
-
-    @property
-    def lines(self) -> LineIndex:
-        if self._lines is None:
-            self._lines = LineIndex(self.text)
-        return self._lines
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Report:
-    documents: list[Document]
-    findings: list[Finding] = field(default_factory=list)
-    bibliography: object | None = None  # the Bibliography checked against, if any
+    """A whole check: the manuscripts as read, what every stage found, the findings."""
+
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...] = ()
+    bibliography: Bibliography | None = None  # the bibliography checked against, if any
+    resolutions: Resolutions = field(default_factory=Resolutions)
+    quotes: QuoteResults = field(default_factory=QuoteResults)
     baselined: int = 0  # findings left out because a baseline already holds them
     suppressed: int = 0  # findings left out by suppression comments
+
+    def resolution(self, doc: Document, citation: int, item: int) -> Resolution:
+        return self.resolutions.of(doc.path, citation, item)
+
+    def cited_keys(self) -> set[str]:
+        """Keys of the entries the manuscripts' citations resolved to."""
+        return {r.key for d in self.documents for _ci, _ii, _it, r in self.resolutions.items(d) if r.key}

@@ -4,12 +4,12 @@ accents, case and particles, strict about what is genuinely ambiguous, with near
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from .bibliography import Bibliography, Entry, fold
-from .model import CiteItem, Citation, Document
+from .model import CiteItem, Document, Resolution
 
 _ORDINALS = {
     "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth",
@@ -18,16 +18,6 @@ _ORDINALS = {
     "16th": "sixteenth", "17th": "seventeenth", "18th": "eighteenth", "19th": "nineteenth",
     "20th": "twentieth", "21st": "twenty-first", "22nd": "twenty-second",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """What became of one cited item."""
-
-    status: str  # resolved | ambiguous | unresolved
-    key: str | None = None
-    candidates: tuple[str, ...] = ()  # ambiguous: the keys it could be
-    reason: str = ""  # unresolved and ambiguous: why, with near misses
 
 
 @dataclass(slots=True)
@@ -202,26 +192,18 @@ def _by_title(item: CiteItem, index: Index) -> Resolution:
     return Resolution("unresolved", reason=f"no entry in the bibliography has the title {item.title!r}{hint}")
 
 
-def resolve_document(doc: Document, index: Index) -> list[list[Resolution]]:
-    """Resolve every item of every citation; ibid. takes its antecedent's resolution.
-
-    The document's citations are updated with keys and statuses; the resolutions (with
-    their reasons) are returned in the same order for the rules to report."""
-    out: list[list[Resolution]] = []
-    citations: list[Citation] = []
+def resolve_document(doc: Document, index: Index) -> tuple[tuple[Resolution, ...], ...]:
+    """The resolution of every item of every citation, in order; ibid. takes its
+    antecedent's resolution."""
+    out: list[tuple[Resolution, ...]] = []
     for c in doc.citations:
         if c.kind == "ibid" and not (c.items and c.items[0].authors):
-            target = out[c.antecedent] if c.antecedent is not None else []
+            target = out[c.antecedent] if c.antecedent is not None else ()
             if len(target) == 1:
-                res = [target[0]]
+                res: tuple[Resolution, ...] = (target[0],)
             else:
-                res = [Resolution("unresolved", reason="ibid. has no single work to repeat")]
+                res = (Resolution("unresolved", reason="ibid. has no single work to repeat"),)
         else:
-            res = [resolve_item(it, index) for it in c.items]
+            res = tuple(resolve_item(it, index) for it in c.items)
         out.append(res)
-        items = tuple(
-            replace(it, key=r.key, status=r.status) for it, r in zip(c.items, res)
-        ) if len(res) == len(c.items) else c.items
-        citations.append(replace(c, items=items))
-    doc.citations = citations
-    return out
+    return tuple(out)

@@ -47,7 +47,6 @@ class Segment:
     mapped: Mapped = field(repr=False, default=None)  # type: ignore[assignment]
     note_number: int | None = None
     note_style: str | None = None  # "zone" | "bracket" | "bullet" | "numbered" for notes
-    first_line: int = 0  # 0-based index of its first original line
 
     @property
     def text(self) -> str:
@@ -58,8 +57,6 @@ class Segment:
 class Layout:
     body: list[Segment]
     notes: list[Segment]
-    double_spaced: bool
-    ocr: bool
     quote_style: str
 
 
@@ -105,13 +102,13 @@ def segment(text: str) -> Layout:
 
     body: list[Segment] = []
     for kind, idxs in body_units:
-        seg = Segment(kind, [(lines[i].start, lines[i].end) for i in idxs], first_line=idxs[0])
+        seg = Segment(kind, [(lines[i].start, lines[i].end) for i in idxs])
         body.append(seg)
     notes: list[Segment] = []
     for number, style, idxs, prefix_len in note_units:
         ranges = [(lines[i].start, lines[i].end) for i in idxs]
         ranges[0] = (ranges[0][0] + prefix_len, ranges[0][1])
-        notes.append(Segment("note", ranges, note_number=number, note_style=style, first_line=idxs[0]))
+        notes.append(Segment("note", ranges, note_number=number, note_style=style))
     for seg in body + notes:
         seg.mapped = join_lines(text, seg.ranges, vocabulary)
         if ocr:
@@ -119,7 +116,7 @@ def segment(text: str) -> Layout:
     for seg in body:
         if seg.kind == "paragraph" and _looks_like_heading(seg.text, len(seg.ranges)):
             seg.kind = "heading"
-    return Layout(body, notes, double, ocr, _quote_style(text))
+    return Layout(body, notes, _quote_style(text))
 
 
 def _looks_like_heading(text: str, nlines: int) -> bool:

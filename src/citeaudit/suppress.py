@@ -17,14 +17,14 @@ DIRECTIVE = re.compile(
 _REASON = re.compile(r'\breason\s*=\s*"(?P<reason>[^"]*)"')
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Suppression:
     path: str
     line: int
     rules: tuple[str, ...]  # empty: every rule
     reason: str | None
     scope: tuple[int, int] | None  # lines covered; None: the whole file
-    used: int = 0
+    used: int = 0  # findings it left out, counted when the rules have run
     unknown: tuple[str, ...] = field(default=())
 
 

@@ -21,12 +21,9 @@ def reference_order(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=key)
 
 
-def cited_keys(report: Report) -> set[str]:
-    return {it.key for d in report.documents for c in d.citations for it in c.items if it.key}
-
-
 def select(bib: Bibliography, report: Report | None) -> list[Entry]:
-    entries = bib.entries if report is None else [e for e in bib.entries if e.key in cited_keys(report)]
+    cited = report.cited_keys() if report is not None else None
+    entries = bib.entries if cited is None else [e for e in bib.entries if e.key in cited]
     return reference_order(entries)
 
 
@@ -35,15 +32,15 @@ def stubs(report: Report) -> str:
     were cited, for the editor to complete."""
     wanted: dict[str, dict] = {}
     for doc in report.documents:
-        for c in doc.citations:
-            for it in c.items:
-                if it.status != "unresolved" or not (it.authors or it.title):
-                    continue
-                who = [a for a in it.authors if a != "et al."]
-                base = re.sub(r"[^a-z0-9]", "", fold(who[0] if who else (it.title or "anon"))) or "anon"
-                key = f"{base}{it.year if it.year and it.year[:4].isdigit() else 'nd'}{it.suffix}"
-                stub = wanted.setdefault(key, {"authors": who, "year": it.year, "title": it.title, "where": []})
-                stub["where"].append(f"{doc.path}:{doc.lines.line(c.span.start)} {c.text}")
+        for ci, _ii, it, r in report.resolutions.items(doc):
+            c = doc.citations[ci]
+            if r.status != "unresolved" or not (it.authors or it.title):
+                continue
+            who = [a for a in it.authors if a != "et al."]
+            base = re.sub(r"[^a-z0-9]", "", fold(who[0] if who else (it.title or "anon"))) or "anon"
+            key = f"{base}{it.year if it.year and it.year[:4].isdigit() else 'nd'}{it.suffix}"
+            stub = wanted.setdefault(key, {"authors": who, "year": it.year, "title": it.title, "where": []})
+            stub["where"].append(f"{doc.path}:{doc.lines.line(c.span.start)} {c.text}")
     out = []
     for key in sorted(wanted):
         s = wanted[key]

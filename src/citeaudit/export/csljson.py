@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-from pybtex.database import Person
-
-from ..bibliography import Entry, Name, _name
+from ..bibliography import Entry, Name, parse_names
+from ..locators import hyphenated_pages
 
 TYPES = {
     "article": "article-journal",
@@ -103,8 +102,7 @@ def csl_name(n: Name) -> dict[str, str]:
 
 
 def _names_from_field(raw: str) -> list[dict[str, str]]:
-    people = [p for p in re.split(r"\s+and\s+", raw.strip()) if p.strip()]
-    return [csl_name(_name(Person(p))) for p in people]
+    return [csl_name(n) for n in parse_names(raw)]
 
 
 def _date(value: str) -> dict | None:
@@ -179,7 +177,7 @@ def to_csl(e: Entry) -> dict:
     if f.get("issue") and "issue" not in item:
         item["issue"] = f["issue"]
     if f.get("pages"):
-        item["page"] = re.sub(r"\s*(?:--?|–|—)\s*", "-", f["pages"])
+        item["page"] = hyphenated_pages(f["pages"])
     place = f.get("address") or f.get("location")
     if place:
         item["publisher-place"] = place

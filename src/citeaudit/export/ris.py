@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 
 from ..bibliography import Entry, Name
+from ..locators import split_field_pages
 
 TY = {
     "article": "JOUR", "book": "BOOK", "inbook": "CHAP", "incollection": "CHAP", "inproceedings": "CPAPER",
@@ -40,10 +40,10 @@ def record(e: Entry) -> list[str]:
         lines.append(f"PY  - {e.year}")
     pages = f.get("pages")
     if pages:
-        parts = re.split(r"\s*(?:--?|–|—)\s*", pages, maxsplit=1)
-        lines.append(f"SP  - {parts[0]}")
-        if len(parts) > 1:
-            lines.append(f"EP  - {parts[1]}")
+        first, last = split_field_pages(pages)
+        lines.append(f"SP  - {first}")
+        if last is not None:
+            lines.append(f"EP  - {last}")
     lines.append("ER  - ")
     return lines
 

@@ -138,8 +138,9 @@ def render_citations(report, entries: list[Entry], style: str) -> str:
     rows: list[tuple[str, str]] = []
     clusters: list[str] = []
     for doc in report.documents:
-        for c in doc.citations:
-            keys = [(it.key, it.locator) for it in c.items if it.key in by_key]
+        for ci, c in enumerate(doc.citations):
+            resolved = [(report.resolution(doc, ci, ii).key, it.locator) for ii, it in enumerate(c.items)]
+            keys = [(key, loc) for key, loc in resolved if key in by_key]
             if not keys:
                 continue
             rows.append((f"{doc.path}:{doc.lines.line(c.span.start)}", c.text))

@@ -62,15 +62,14 @@ def extract(source: Source) -> Document:
     )
     return Document(
         path=source.path,
-        paragraphs=paragraphs,
-        _lines=lines,
         text=source.text,
-        citations=model_citations,
-        notes=notes,
-        quotations=quotations,
-        unbalanced_quotes=unbalanced,
+        citations=tuple(model_citations),
+        notes=tuple(notes),
+        quotations=tuple(quotations),
+        unbalanced_quotes=tuple(unbalanced),
+        paragraphs=tuple(paragraphs),
         warnings=source.warnings,
-        encoding=source.encoding,
+        lines=lines,
     )
 
 

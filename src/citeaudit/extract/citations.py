@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..locators import YEAR, parse_locator
 from ..model import CiteItem
 from .names import is_initials, is_name_word, is_particle, parse_authors
 
-_YEAR = r"(?:1[4-9]\d\d|20\d\d)"
-_AFTER_ORIG = rf"(?:\s*\[{_YEAR}(?:\s*[-–]\s*{_YEAR})?\])?"
-_ONE_YEAR = rf"(?:{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*{_AFTER_ORIG}|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation)"
-_ORIG = rf"(?:\[(?P<orig>{_YEAR})\]\s*|(?P<orig2>{_YEAR})\s*/\s*(?={_YEAR}))?"
+_AFTER_ORIG = rf"(?:\s*\[{YEAR}(?:\s*[-–]\s*{YEAR})?\])?"
+_ONE_YEAR = rf"(?:{YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*{_AFTER_ORIG}|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation)"
+_ORIG = rf"(?:\[(?P<orig>{YEAR})\]\s*|(?P<orig2>{YEAR})\s*/\s*(?={YEAR}))?"
 _YEARS = rf"{_ORIG}(?P<years>{_ONE_YEAR}(?:\s*[,;]\s*{_ONE_YEAR}(?![\d\-–]))*)"
 _YEAR_SPLIT = re.compile(
-    rf"{_YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*(?:\s*\[(?P<after>{_YEAR})[^\]]*\])?|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation"
+    rf"{YEAR}[a-z]?(?:\s*,\s*[a-z](?![\w.]))*(?:\s*\[(?P<after>{YEAR})[^\]]*\])?|n\.\s?d\.|forthcoming|in press|in prep\.?|in preparation"
 )
 
 _PREFIX = re.compile(
@@ -41,20 +41,6 @@ _AUTHOR_YEAR = re.compile(rf"^(?P<auth>[^\d()\[\]]+?)(?:,\s*|\s+){_YEARS}(?P<res
 _SIGLUM = re.compile(r"^(?P<sig>[A-Z][A-Z&]{1,7})\s+(?P<vol>\d{1,3})(?:\s*[,:]\s*(?P<loc>.+))?$")
 _YEAR_ONLY = re.compile(rf"^\s*{_YEARS}(?P<rest>[^()]*)$")
 
-_LOC_LABEL = re.compile(
-    r"^(?P<lab>pp\.?|p\.?|pages?|pg\.?|pgs\.?|at|col\.|cols\.|ch\.|chap\.|chapter|chs\.|§§?|sect?\.|"
-    r"n\.|nn\.|note|notes|fn\.|para\.|paras\.|vol\.|vols\.|l\.|ll\.|fol\.|fols\.|f\.|ff\.|fig\.|figs\.|"
-    r"table|tab\.|bk\.|book|pt\.|part|art\.|section|sections|line|lines|annex|appendix)\s*(?=[\dIVXLCivxlc])",
-)
-_PAGE_RANGE = re.compile(r"(?P<a>\d+)(?:\s*[-–—‑]\s*(?P<b>\d+))?(?:\s*f{1,2}\.?)?")
-_PAGE_LIST = re.compile(
-    r"^(?:especially\s+)?(?:\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)"
-    r"(?:\s*(?:,|and|&|e|y|et|und)\s*\d+(?:\s*[-–—‑]\s*\d+)?(?:\s*f{1,2}\.?)?)*$"
-)
-_ROMAN = re.compile(r"^[ivxlcdm]+(?:\s*(?:[-–,&]|and|e|y|et)\s*[ivxlcdm]+)*$", re.IGNORECASE)
-_VOL_PAGE = re.compile(r"^(?P<vol>\d{1,3})\s*:\s*(?P<pages>\d.*)$")
-
-
 @dataclass(frozen=True, slots=True)
 class Found:
     """A citation found in a segment, with offsets into the segment's normalised text."""
@@ -63,54 +49,6 @@ class Found:
     end: int
     kind: str
     items: tuple[CiteItem, ...]
-
-
-def expand_range(a: str, b: str | None) -> tuple[int, int]:
-    """Page range with abbreviated ends expanded: 123-9 -> (123, 129), 1234-56 -> (1234, 1256)."""
-    first = int(a)
-    if not b:
-        return first, first
-    if len(b) < len(a):
-        b = a[: len(a) - len(b)] + b
-    return first, int(b)
-
-
-def parse_locator(text: str) -> tuple[str, tuple[int, int] | None, str | None] | None:
-    """(locator as written, (first, last) page or None, volume or None), or None if not a locator."""
-    loc = " ".join(text.split()).strip()
-    loc = loc.rstrip(" .") if not loc.lower().endswith(("ff.", " f.")) else loc
-    if not loc:
-        return None
-    volume = None
-    body = loc
-    vm = _VOL_PAGE.match(body)
-    if vm:
-        volume = vm.group("vol")
-        body = vm.group("pages")
-    lm = _LOC_LABEL.match(body)
-    label = ""
-    if lm:
-        label = lm.group("lab").lower().rstrip(".")
-        body = body[lm.end() :]
-    elif body.lower().startswith("especially "):
-        body = body[len("especially ") :]
-        lm2 = _LOC_LABEL.match(body)
-        if lm2:
-            label = lm2.group("lab").lower().rstrip(".")
-            body = body[lm2.end() :]
-    body = body.strip()
-    if _PAGE_LIST.match(body):
-        if label in ("", "p", "pp", "page", "pages", "pg", "pgs", "at", "f", "ff"):
-            pages = [expand_range(m.group("a"), m.group("b")) for m in _PAGE_RANGE.finditer(body)]
-            lo = min(p[0] for p in pages)
-            hi = max(p[1] for p in pages)
-            return loc, (lo, hi), volume
-        return loc, None, volume
-    if _ROMAN.match(body) and (label or len(body) <= 6):
-        return loc, None, volume
-    if len(body.split()) <= 5 and any(ch.isdigit() for ch in body):
-        return loc, None, volume
-    return None
 
 
 def _items_for_years(authors, years_text, orig, locator, prefix) -> list[CiteItem]:
@@ -358,7 +296,7 @@ def _bracketed(text: str, found: list[Found]) -> list[Found]:
     """Author-date citations in square brackets, as inside parentheses: "(DNA [Smith et al., 2006])"."""
     out = []
     for m in _BRACKETS.finditer(text):
-        if not re.search(_YEAR, m.group(1)) or _inside(m.start(), found, strict=True):
+        if not re.search(YEAR, m.group(1)) or _inside(m.start(), found, strict=True):
             continue
         parsed = parse_parenthetical(m.group(1))
         if parsed is not None and parsed[0] == "parenthetical" and all(it.year for it in parsed[1]):
@@ -366,9 +304,9 @@ def _bracketed(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-_BARE_ETAL = re.compile(rf"\bet\s+al\b\.?(?:['’]s)?,?\s+(?P<years>{_YEAR}[a-z]?)(?![\d\-–/])")
+_BARE_ETAL = re.compile(rf"\bet\s+al\b\.?(?:['’]s)?,?\s+(?P<years>{YEAR}[a-z]?)(?![\d\-–/])")
 _BARE_SEE = re.compile(
-    rf"\b(?:see|cf\.|e\.g\.,?)\s+(?P<name>[^\W\d_][\w’'\-]+),?\s+(?P<years>{_YEAR}[a-z]?)(?![\d\-–/])"
+    rf"\b(?:see|cf\.|e\.g\.,?)\s+(?P<name>[^\W\d_][\w’'\-]+),?\s+(?P<years>{YEAR}[a-z]?)(?![\d\-–/])"
 )
 
 
@@ -489,7 +427,7 @@ _TITLE_SMALL = frozenset("a an and as at by de des du for from in into la le les
 def looks_like_title(content: str) -> bool:
     """ "The 18th Brumaire of Louis Bonaparte": mostly capitalised words, no year, not a name list."""
     words = content.split()
-    if len(words) < 2 or len(words) > 20 or re.search(_YEAR, content):
+    if len(words) < 2 or len(words) > 20 or re.search(YEAR, content):
         return False
     if not words[0][0].isupper():
         return False

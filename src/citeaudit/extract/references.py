@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from ..locators import YEAR, parse_locator
 from ..model import CiteItem
-from .citations import Found, parse_locator
+from .citations import Found
 from .names import surname
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|Spring|Summer|Autumn|Fall|Winter)"
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 _LOC = r"(?:(?:especially|esp\.)\s+)?(?:pages?|pp?\.)\s*\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*"
 _NAME = r"[A-Z][\w’'\-]+"
 _QUOTED_TITLE = r"(?:“[^”]{2,200}”|\"[^\"]{2,200}\"|‘[^’]{2,200}’)"
@@ -22,19 +22,19 @@ _QUOTED_TITLE = r"(?:“[^”]{2,200}”|\"[^\"]{2,200}\"|‘[^’]{2,200}’)"
 # Given-name Surname, “Title”, in Container, [Month] Year[, pages ...]
 _PERSON_TITLE = re.compile(
     rf"(?P<name>(?:{_NAME}\.?\s+){{1,3}}{_NAME}),\s+(?P<title>{_QUOTED_TITLE}),?\s+"
-    rf"(?:in\s+(?P<container>[^,]{{2,120}}),\s+)?(?:{_MONTH}\s+)?(?P<year>{_YEAR})"
+    rf"(?:in\s+(?P<container>[^,]{{2,120}}),\s+)?(?:{_MONTH}\s+)?(?P<year>{YEAR})"
     rf"(?:,\s*(?P<loc>{_LOC}))?"
 )
 # Surname's Title ("Translation"), Publisher, Place, Year[, pp. ...]
 _POSSESSIVE = re.compile(
     rf"(?P<sur>{_NAME})['’]s\s+(?P<title>[A-Z][^,()“”\"]{{2,120}}?)\s*(?:\((?P<trans>[^()]{{2,120}})\))?,\s+"
-    rf"(?P<publisher>[A-Z][\w&.\- ]{{1,60}}),\s+(?P<place>[A-Z][\w.\- ]{{1,40}}),\s+(?P<year>{_YEAR})"
+    rf"(?P<publisher>[A-Z][\w&.\- ]{{1,60}}),\s+(?P<place>[A-Z][\w.\- ]{{1,40}}),\s+(?P<year>{YEAR})"
     rf"(?:,\s*(?P<loc>{_LOC}))?"
 )
 # ORG pamphlet|report No.1: Title, Year[, ISBN ...]
 _CORPORATE = re.compile(
     rf"(?P<org>[A-Z][A-Z&]{{1,9}})\s+(?:pamphlet|report|bulletin|working paper|occasional paper|series)\s+"
-    rf"(?:No\.?\s*\d+\s*:?\s*)?(?P<title>[A-Z][^,]{{2,150}}),\s+(?P<year>{_YEAR})"
+    rf"(?:No\.?\s*\d+\s*:?\s*)?(?P<title>[A-Z][^,]{{2,150}}),\s+(?P<year>{YEAR})"
     rf"(?:,\s*(?P<loc>{_LOC}))?"
 )
 

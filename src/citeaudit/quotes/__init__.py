@@ -5,52 +5,14 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..bibliography import Bibliography, Entry
-from ..model import Document
-from .engine import VARIANT, Match, Searcher, Text, make_query, make_text
+from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck
+from .engine import VARIANT, Alignment, Searcher, Text, make_query, make_text
 
 #: Cross-manuscript matches need this many words: short phrases recur by chance.
 MIN_CROSS_WORDS = 8
-
-
-@dataclass(slots=True)
-class SourceCheck:
-    """The outcome of looking a quotation up in the source its citation names."""
-
-    doc: Document
-    quotation: int
-    citation: int
-    item: int
-    key: str
-    match: Match | None
-    source_path: str
-
-
-@dataclass(slots=True)
-class CrossMatch:
-    """A quotation found again, in another manuscript or elsewhere in its own."""
-
-    doc: Document
-    quotation: int
-    other: Document
-    other_quotation: int | None
-    match: Match
-    line: int
-
-
-@dataclass(slots=True)
-class QuoteResults:
-    sources: dict[str, str] = field(default_factory=dict)  # key -> path of its full text
-    checks: list[SourceCheck] = field(default_factory=list)
-    cross: list[CrossMatch] = field(default_factory=list)
-
-
-def _first_page(e: Entry) -> int:
-    digits = "".join(ch if ch.isdigit() else " " for ch in e.fields.get("pages", "")).split()
-    return int(digits[0]) if digits else 1
 
 
 def source_path(e: Entry, sources_dir: str | None) -> str | None:
@@ -79,42 +41,46 @@ def load_sources(bib: Bibliography, sources_dir: str | None) -> dict[str, tuple[
         if path is None:
             continue
         text = Path(path).read_text(encoding="utf-8", errors="replace")
-        out[e.key] = (path, make_text(e.key, text, _first_page(e)), text)
+        out[e.key] = (path, make_text(e.key, text, e.first_page), text)
     return out
 
 
-def check_quotations(documents: list[Document], resolutions: dict, bib: Bibliography | None, sources_dir: str | None) -> QuoteResults:
+def _lines(raw: str, words: Text, a: Alignment) -> tuple[int, int]:
+    """First and last line of the text an alignment spans."""
+    return raw.count("\n", 0, words.starts[a.start]) + 1, raw.count("\n", 0, words.ends[a.end - 1]) + 1
+
+
+def _match(a: Alignment, source: str, lines: tuple[int | None, int | None]) -> QuoteMatch:
+    return QuoteMatch(source, a.score, a.kind, a.page, a.last_page, lines[0], lines[1], a.differences)
+
+
+def check_quotations(documents: list[Document], resolutions: Resolutions, bib: Bibliography | None,
+                     sources_dir: str | None) -> QuoteResults:
     """Look each attributed quotation up in its source's full text, and every quotation in
-    every manuscript; fill each quotation's `match` and `also`."""
-    results = QuoteResults()
+    every manuscript."""
     sources = load_sources(bib, sources_dir) if bib is not None else {}
-    results.sources = {k: p for k, (p, _t, _x) in sources.items()}
 
     # 1. quotations against the sources their citations name
+    checks: list[SourceCheck] = []
     wanted: dict[str, list[tuple[Document, int, int, int]]] = {}
     for doc in documents:
-        res = resolutions.get(doc.path, [])
         for qi, q in enumerate(doc.quotations):
-            if q.citation is None or q.citation >= len(res):
+            if q.citation is None:
                 continue
-            for ii, r in enumerate(res[q.citation]):
+            for ii, r in enumerate(resolutions.citation(doc.path, q.citation)):
                 if r.key in sources:
                     wanted.setdefault(r.key, []).append((doc, qi, q.citation, ii))
-    matches: dict[tuple[int, int], Match] = {}
     for key, asks in wanted.items():
+        path, words_, raw = sources[key]
         searcher = Searcher([make_query(n, doc.quotations[qi].text) for n, (doc, qi, _c, _i) in enumerate(asks)])
-        found = {m.query: m for m in searcher.search(sources[key][1])}
+        found = {a.query: a for a in searcher.search(words_)}
         for n, (doc, qi, ci, ii) in enumerate(asks):
-            m = found.get(n)
-            results.checks.append(SourceCheck(doc, qi, ci, ii, key, m, sources[key][0]))
-            if m is not None and (id(doc), qi) not in matches:
-                raw = sources[key][2]
-                words_ = sources[key][1]
-                m.line = raw.count("\n", 0, words_.starts[m.start]) + 1
-                m.end_line = raw.count("\n", 0, words_.ends[m.end - 1]) + 1
-                matches[(id(doc), qi)] = m
+            a = found.get(n)
+            match = _match(a, a.text, _lines(raw, words_, a)) if a is not None else None
+            checks.append(SourceCheck(doc.path, qi, ci, ii, key, match, path))
 
     # 2. every quotation against every manuscript
+    cross: list[CrossMatch] = []
     texts = [make_text(doc.path, doc.text) for doc in documents]
     queries = []
     for di, doc in enumerate(documents):
@@ -130,40 +96,17 @@ def check_quotations(documents: list[Document], resolutions: dict, bib: Bibliogr
                 di, qi = query.ident
                 if di == ti:
                     own[n] = _word_span(text, documents[di].quotations[qi].span)
-            for m in searcher.search(text, exclude=own, best_of=5, every=VARIANT):
-                di, qi = m.query
+            for a in searcher.search(text, exclude=own, best_of=5, every=VARIANT):
+                di, qi = a.query
                 other = documents[ti]
-                start, end = text.starts[m.start], text.ends[m.end - 1]
+                start, end = text.starts[a.start], text.ends[a.end - 1]
                 other_q = next(
                     (j for j, oq in enumerate(other.quotations) if oq.span.start < end and start < oq.span.end and not (ti == di and j == qi)),
                     None,
                 )
-                results.cross.append(CrossMatch(documents[di], qi, other, other_q, m, other.lines.line(start)))
-
-    # 3. the model: match and also per quotation
-    for doc in documents:
-        quotations = []
-        for qi, q in enumerate(doc.quotations):
-            m = matches.get((id(doc), qi))
-            match = None
-            if m is not None:
-                match = {
-                    "source": m.text, "score": m.score, "kind": m.kind, "page": m.page,
-                    "last_page": m.last_page, "line": m.line, "end_line": m.end_line,
-                    "differences": m.differences,
-                }
-            also = tuple(
-                {
-                    "path": x.other.path, "line": x.line, "score": x.match.score, "kind": x.match.kind,
-                    "quotation": f"q{x.other_quotation + 1}" if x.other_quotation is not None else None,
-                    "differences": x.match.differences,
-                }
-                for x in results.cross
-                if x.doc is doc and x.quotation == qi
-            )
-            quotations.append(replace(q, match=match, also=also))
-        doc.quotations = quotations
-    return results
+                line = other.lines.line(start)
+                cross.append(CrossMatch(documents[di].path, qi, other.path, other_q, _match(a, other.path, (line, None))))
+    return QuoteResults(tuple(checks), tuple(cross))
 
 
 def _word_span(text: Text, span) -> tuple[int, int]:

@@ -10,11 +10,12 @@ that does not grow with them.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from ..model import Difference
 from .textnorm import quotation_pieces, spelling_key, words
 
 SHINGLE = 3  # words per shingle
@@ -75,9 +76,9 @@ def make_query(ident: object, text: str) -> Query:
     return Query(ident, [[w for w, _s, _e in words(p)] for p in quotation_pieces(text)])
 
 
-@dataclass
-class Match:
-    """Where a quotation was found, how well, and how it differs."""
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Where in a text a quotation aligned, in word indices, how well, and how it differs."""
 
     query: object
     text: str  # Text.key
@@ -86,11 +87,9 @@ class Match:
     start: int  # word index in the text
     end: int  # word index just past the match
     votes: int
-    differences: list[dict[str, str]] = field(default_factory=list)
+    differences: tuple[Difference, ...] = ()
     page: int | None = None
     last_page: int | None = None
-    line: int | None = None  # lines of the source file the match spans, filled by the caller
-    end_line: int | None = None
 
 
 class Searcher:
@@ -130,14 +129,14 @@ class Searcher:
         return out
 
     def search(self, text: Text, only: set[int] | None = None, exclude: dict[int, tuple[int, int]] | None = None,
-               best_of: int = 3, every: float | None = None) -> list[Match]:
+               best_of: int = 3, every: float | None = None) -> list[Alignment]:
         """The best match of each query in `text`, aligned at its most voted places; with
         `every`, all the places that score at least that much, each once.
 
         `exclude` maps a query to a span of word indices it must not match (itself)."""
-        found: list[Match] = []
+        found: list[Alignment] = []
         for qi, places in self.votes(text, only).items():
-            kept: list[Match] = []
+            kept: list[Alignment] = []
             tried = 0
             for band, n in places:
                 if tried >= best_of or n * 3 < places[0][1]:
@@ -160,7 +159,7 @@ class Searcher:
         return found
 
 
-def align(q: Query, text: Text, diagonal: int, votes: int) -> Match | None:
+def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
     """Align a query's pieces, in order, in a window of the text around a voted place."""
     ws = text.words
     margin = max(10, q.length // 3)
@@ -168,7 +167,7 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Match | None:
     hi = min(len(ws), diagonal + q.length + margin + BAND)
     pos = lo
     spans: list[tuple[int, int]] = []
-    diffs: list[dict[str, str]] = []
+    diffs: list[Difference] = []
     matched = total = 0
     for n, piece in enumerate(q.pieces):
         if not piece:
@@ -201,7 +200,7 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Match | None:
     page = last_page = None
     if text.pages is not None and end > start:
         page, last_page = text.pages[start], text.pages[end - 1]
-    return Match(q.ident, text.key, round(score, 1), kind, start, end, votes, diffs, page, last_page)
+    return Alignment(q.ident, text.key, round(score, 1), kind, start, end, votes, tuple(diffs), page, last_page)
 
 
 def _locate(piece: list[str], window: list[str]) -> tuple[int, int]:
@@ -285,20 +284,20 @@ def _stray(run, gap, region: list[str], head: bool) -> bool:
     return words_run == repeat
 
 
-def _compare(piece: list[str], region: list[str]) -> tuple[int, list[dict[str, str]]]:
+def _compare(piece: list[str], region: list[str]) -> tuple[int, list[Difference]]:
     """Words in common, and the differences as quoted / source word runs."""
     keys_p = [spelling_key(w) for w in piece]
     keys_r = [spelling_key(w) for w in region]
     matched = 0
-    diffs: list[dict[str, str]] = []
+    diffs: list[Difference] = []
     pending: list = []  # a run of deletions and insertions between two equal stretches
 
     def flush() -> None:
         if pending:
-            diffs.append({
-                "quoted": " ".join(piece[pending[0].src_start : pending[-1].src_end]),
-                "source": " ".join(region[pending[0].dest_start : pending[-1].dest_end]),
-            })
+            diffs.append(Difference(
+                " ".join(piece[pending[0].src_start : pending[-1].src_end]),
+                " ".join(region[pending[0].dest_start : pending[-1].dest_end]),
+            ))
             pending.clear()
 
     for op in Indel.opcodes(keys_p, keys_r):
@@ -311,12 +310,12 @@ def _compare(piece: list[str], region: list[str]) -> tuple[int, list[dict[str, s
     return matched, diffs
 
 
-def describe(differences: list[dict[str, str]], limit: int = 6) -> str:
+def describe(differences: tuple[Difference, ...], limit: int = 6) -> str:
     """ "‘criticise’ → ‘criticize’; ‘new’ → ‘fresh’ …" for messages."""
     parts = []
     for d in differences[:limit]:
-        quoted = f"‘{d['quoted']}’" if d["quoted"] else "(nothing)"
-        source = f"‘{d['source']}’" if d["source"] else "(nothing)"
+        quoted = f"‘{d.quoted}’" if d.quoted else "(nothing)"
+        source = f"‘{d.source}’" if d.source else "(nothing)"
         parts.append(f"{quoted} for {source}")
     more = f" and {len(differences) - limit} more" if len(differences) > limit else ""
     return "; ".join(parts) + more

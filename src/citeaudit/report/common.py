@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model import Finding, Report
-
-RANK = {"info": 1, "warning": 2, "error": 3}
+from ..model import RANK, SEVERITIES, Document, Finding, Report
 
 
 def counts(report: Report) -> Counter:
     c = Counter(f.severity for f in report.findings)
-    for level in ("error", "warning", "info"):
+    for level in SEVERITIES:
         c.setdefault(level, 0)
     return c
 
@@ -23,9 +21,15 @@ def failing(findings: list[Finding], fail_on: str) -> list[Finding]:
     return [f for f in findings if RANK.get(f.severity, 0) >= RANK[fail_on]]
 
 
+def statuses(report: Report, doc: Document) -> Counter:
+    """How many of a document's cited items resolved, were ambiguous, did not resolve."""
+    return Counter(r.status for _ci, _ii, _it, r in report.resolutions.items(doc))
+
+
 def item_totals(report: Report) -> tuple[int, int]:
-    items = [it for d in report.documents for c in d.citations for it in c.items]
-    return sum(1 for it in items if it.status == "resolved"), len(items)
+    """Cited items resolved, and cited items in all."""
+    statuses = [r.status for d in report.documents for _ci, _ii, _it, r in report.resolutions.items(d)]
+    return statuses.count("resolved"), len(statuses)
 
 
 def paths_in_order(report: Report) -> list[str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from collections import Counter, defaultdict
 
-from ..model import Document, Finding, Report
-from .common import counts, item_totals, paths_in_order
+from ..model import SEVERITIES, Document, Finding, Report
+from .common import counts, item_totals, paths_in_order, statuses
 
 _CSS = """
 :root { --err: #b3261e; --warn: #9a6700; --info: #0b6bcb; --ok: #1a7f37; --amb: #8250df; --ink: #1f2328;
@@ -92,39 +92,39 @@ def _doc_id(i: int) -> str:
     return f"d{i + 1}"
 
 
-def _status(c) -> str:
-    statuses = {it.status for it in c.items}
-    if "unresolved" in statuses:
+def _status(report: Report, doc: Document, ci: int) -> str:
+    found = {report.resolution(doc, ci, ii).status for ii in range(len(doc.citations[ci].items))}
+    if "unresolved" in found:
         return "unresolved"
-    if "ambiguous" in statuses:
+    if "ambiguous" in found:
         return "ambiguous"
     return "resolved"
 
 
-def _manuscript(doc: Document, did: str, findings: list[Finding], checked: bool) -> str:
-    """The text with its citations, quotations and note markers marked up, line by line."""
-    text = doc.text
-    marks: list[tuple[int, int, int, str, str, str]] = []  # start, end, depth, open tag, close tag, anchor id
-    by_line: dict[int, list[Finding]] = defaultdict(list)
-    for f in findings:
-        if f.line:
-            by_line[f.line].append(f)
+def _marks(report: Report, doc: Document, did: str) -> list[tuple[int, int, int, str, str, str]]:
+    """(start, end, depth, open tag, close tag, anchor id) of each quotation, citation and
+    note marker of a document."""
+    checked = report.bibliography is not None
+    marks: list[tuple[int, int, int, str, str, str]] = []
     for qi, q in enumerate(doc.quotations):
         target = f"#{did}-c{q.citation + 1}" if q.citation is not None else ""
         title = "quotation" + (f" attributed to {doc.citations[q.citation].text}" if q.citation is not None else ", no citation")
-        if q.match:
-            page = f" p. {q.match['page']}" if q.match.get("page") else ""
-            title += f"; found in {q.match['source']}{page} ({q.match['kind']}, score {q.match['score']:.0f}, source line {q.match.get('line')})"
-        for other in q.also:
-            title += f"; also at {other['path']}:{other['line']} ({other['kind']})"
+        m = report.quotes.match(doc.path, qi)
+        if m is not None:
+            page = f" p. {m.page}" if m.page else ""
+            title += f"; found in {m.source}{page} ({m.kind}, score {m.score:.0f}, source line {m.line})"
+        for other in report.quotes.also(doc.path, qi):
+            title += f"; also at {other.other}:{other.match.line} ({other.match.kind})"
         tag = f'<span class="quote" title="{_e(title)}" data-cite="{_e(target)}">'
         marks.append((q.span.start, q.span.end, 0, tag, "</span>", f"{did}-q{qi + 1}"))
     for ci, c in enumerate(doc.citations):
-        status = _status(c) if checked else "unchecked"
-        keys = [it.key for it in c.items if it.key]
+        status = _status(report, doc, ci) if checked else "unchecked"
+        resolved = [report.resolution(doc, ci, ii) for ii in range(len(c.items))]
+        keys = [r.key for r in resolved if r.key]
         href = f"#bib-{keys[0]}" if keys else "#"
         info = "; ".join(
-            f"{' & '.join(it.authors) or it.title or 'ibid.'} {it.year or ''}{it.suffix} → {it.key or it.status}" for it in c.items
+            f"{' & '.join(it.authors) or it.title or 'ibid.'} {it.year or ''}{it.suffix} → {r.key or r.status}"
+            for it, r in zip(c.items, resolved)
         )
         tag = f'<a class="cite {status}" href="{_e(href)}" title="{_e(info)}">'
         marks.append((c.span.start, c.span.end, 1, tag, "</a>", f"{did}-c{ci + 1}"))
@@ -133,6 +133,17 @@ def _manuscript(doc: Document, did: str, findings: list[Finding], checked: bool)
             href = f"#{did}-n{n.number}" if n.body is not None else "#"
             tag = f'<a class="marker" href="{_e(href)}" title="note {n.number}">'
             marks.append((n.marker.start, n.marker.end, 2, tag, "</a>", f"{did}-m{n.number}"))
+    return marks
+
+
+def _manuscript(report: Report, doc: Document, did: str, findings: list[Finding]) -> str:
+    """The text with its citations, quotations and note markers marked up, line by line."""
+    text = doc.text
+    by_line: dict[int, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.line:
+            by_line[f.line].append(f)
+    marks = _marks(report, doc, did)
     bounds = {0, len(text)}
     for s, e, *_ in marks:
         bounds.add(s)
@@ -183,24 +194,17 @@ def _flags(findings: list[Finding]) -> str:
     )
 
 
-def render(report: Report) -> str:
+def _summary(report: Report) -> list[str]:
     c = counts(report)
     resolved, items = item_totals(report)
-    checked = report.bibliography is not None
-    entries = {e.key: e for e in report.bibliography.entries} if checked else {}
-    doc_ids = {d.path: _doc_id(i) for i, d in enumerate(report.documents)}
+    citations = sum(len(d.citations) for d in report.documents)
     out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>citeaudit report</title>",
-        f"<style>{_CSS}</style></head><body>",
         "<header><h1>citeaudit report</h1>",
         '<ul class="summary">',
         f"<li><b>{len(report.documents)}</b>{_plural(len(report.documents), 'document')}</li>",
-        f"<li><b>{sum(len(d.citations) for d in report.documents)}</b>{_plural(sum(len(d.citations) for d in report.documents), 'citation')}</li>",
+        f"<li><b>{citations}</b>{_plural(citations, 'citation')}</li>",
     ]
-    if checked:
+    if report.bibliography is not None:
         out.append(f"<li><b>{resolved}/{items}</b>cited items resolved</li>")
     out += [
         f'<li class="sev-error"><b>{c["error"]}</b>{_plural(c["error"], "error")}</li>',
@@ -211,11 +215,15 @@ def render(report: Report) -> str:
         out.append(f"<li><b>{report.baselined}</b>in the baseline, not shown</li>")
     if report.suppressed:
         out.append(f"<li><b>{report.suppressed}</b>suppressed</li>")
-    out += ["</ul></header>", "<main>"]
-    # filters
+    out.append("</ul></header>")
+    return out
+
+
+def _filters(report: Report) -> list[str]:
+    c = counts(report)
     rule_counts = Counter(f.rule for f in report.findings)
-    out.append('<section id="filters" aria-label="filters"><fieldset><legend>Severity</legend>')
-    for level in ("error", "warning", "info"):
+    out = ['<section id="filters" aria-label="filters"><fieldset><legend>Severity</legend>']
+    for level in SEVERITIES:
         out.append(
             f'<label class="sev-{level}"><input type="checkbox" data-kind="severity" value="{level}" checked> {level} ({c[level]})</label>'
         )
@@ -223,65 +231,92 @@ def render(report: Report) -> str:
     for rule, n in sorted(rule_counts.items()):
         out.append(f'<label><input type="checkbox" data-kind="rule" value="{_e(rule)}" checked> <code class="rule">{_e(rule)}</code> ({n})</label>')
     out.append("</fieldset></section>")
-    # findings
-    out.append('<section id="findings"><h2>Findings</h2><p id="shown"></p>')
-    if report.findings:
-        out.append('<table class="findings"><thead><tr><th>severity</th><th>where</th><th>rule</th><th>message</th></tr></thead><tbody>')
-        for path in paths_in_order(report):
-            for f in (x for x in report.findings if x.path == path):
-                did = doc_ids.get(f.path)
-                where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
-                if did and f.line:
-                    link = f'<a href="#{did}-L{f.line}">{_e(where)}</a>'
-                elif f.path in {e.path for e in entries.values()} and f.line:
-                    key = next((e.key for e in entries.values() if e.path == f.path and e.line == f.line), None)
-                    link = f'<a href="#bib-{_e(key)}">{_e(where)}</a>' if key else _e(where)
-                else:
-                    link = _e(where)
-                out.append(
-                    f'<tr id="f-{_e(f.fingerprint)}" data-rule="{_e(f.rule)}" data-severity="{_e(f.severity)}">'
-                    f'<td><span class="badge sev-{_e(f.severity)}">{_e(f.severity)}</span></td>'
-                    f'<td class="where">{link}</td><td><code class="rule">{_e(f.rule)}</code></td><td>{_e(f.message)}</td></tr>'
-                )
-        out.append("</tbody></table>")
-    else:
-        out.append("<p>No findings.</p>")
+    return out
+
+
+def _where(report: Report, f: Finding, doc_ids: dict[str, str]) -> str:
+    """A finding's place, linked to its line in the manuscript or its bibliography entry."""
+    did = doc_ids.get(f.path)
+    where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
+    if did and f.line:
+        return f'<a href="#{did}-L{f.line}">{_e(where)}</a>'
+    entries = report.bibliography.entries if report.bibliography is not None else ()
+    if f.line and any(e.path == f.path for e in entries):
+        key = next((e.key for e in entries if e.path == f.path and e.line == f.line), None)
+        return f'<a href="#bib-{_e(key)}">{_e(where)}</a>' if key else _e(where)
+    return _e(where)
+
+
+def _findings_table(report: Report, doc_ids: dict[str, str]) -> list[str]:
+    out = ['<section id="findings"><h2>Findings</h2><p id="shown"></p>']
+    if not report.findings:
+        return out + ["<p>No findings.</p>", "</section>"]
+    out.append('<table class="findings"><thead><tr><th>severity</th><th>where</th><th>rule</th><th>message</th></tr></thead><tbody>')
+    for path in paths_in_order(report):
+        for f in (x for x in report.findings if x.path == path):
+            out.append(
+                f'<tr id="f-{_e(f.fingerprint)}" data-rule="{_e(f.rule)}" data-severity="{_e(f.severity)}">'
+                f'<td><span class="badge sev-{_e(f.severity)}">{_e(f.severity)}</span></td>'
+                f'<td class="where">{_where(report, f, doc_ids)}</td><td><code class="rule">{_e(f.rule)}</code></td><td>{_e(f.message)}</td></tr>'
+            )
+    return out + ["</tbody></table>", "</section>"]
+
+
+def _document(report: Report, doc: Document, did: str) -> list[str]:
+    doc_findings = [f for f in report.findings if f.path == doc.path]
+    st = statuses(report, doc)
+    stats = f"{len(doc.citations)} citations"
+    if report.bibliography is not None:
+        stats += f" · {st['resolved']} resolved · {st['ambiguous']} ambiguous · {st['unresolved']} unresolved"
+    stats += f" · {len(doc.notes)} notes · {len(doc.quotations)} quotations · {len(doc_findings)} findings"
+    out = [
+        f'<section class="doc" id="{did}"><h2>{_e(doc.path)}</h2><div class="stats">{stats}</div>',
+        '<div class="legend"><span><a class="cite resolved">resolved</a></span><span><a class="cite ambiguous">ambiguous</a></span>'
+        '<span><a class="cite unresolved">unresolved</a></span><span class="quote">quotation</span>'
+        '<span><a class="marker">¹</a> note marker</span><span><a class="flag">⚑</a> finding</span></div>',
+        f'<pre class="manuscript">{_manuscript(report, doc, did, doc_findings)}</pre>',
+    ]
+    if doc.notes:
+        out.append('<ol class="notes">')
+        for n in doc.notes:
+            back = f' <a href="#{did}-m{n.number}" title="back to the marker">↩</a>' if n.marker is not None else " <em>(no marker in the text)</em>"
+            body = _e(n.text) if n.body is not None else "<em>(no note text)</em>"
+            out.append(f'<li value="{n.number}" id="{did}-n{n.number}">{body}{back}</li>')
+        out.append("</ol>")
     out.append("</section>")
-    # manuscripts
+    return out
+
+
+def _bibliography(report: Report) -> list[str]:
+    cited = Counter(r.key for d in report.documents for _ci, _ii, _it, r in report.resolutions.items(d) if r.key)
+    out = ['<section id="bibliography"><h2>Bibliography</h2><ol class="bib">']
+    for e in report.bibliography.entries:
+        detail = ", ".join(_e(x) for x in (e.fields.get("publisher"), e.fields.get("journal"), e.fields.get("pages")) if x)
+        out.append(
+            f'<li id="bib-{_e(e.key)}"><b>{_e(e.label())}</b> {_e(e.title)}'
+            f"{' — ' + detail if detail else ''} <span class=\"key\">{_e(e.key)} · {_e(e.path)}:{e.line} · cited {cited[e.key]}×</span></li>"
+        )
+    out.append("</ol></section>")
+    return out
+
+
+def render(report: Report) -> str:
+    doc_ids = {d.path: _doc_id(i) for i, d in enumerate(report.documents)}
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>citeaudit report</title>",
+        f"<style>{_CSS}</style></head><body>",
+    ]
+    out += _summary(report)
+    out.append("<main>")
+    out += _filters(report)
+    out += _findings_table(report, doc_ids)
     out.append("<h2>Manuscripts</h2>")
     for doc in report.documents:
-        did = doc_ids[doc.path]
-        doc_findings = [f for f in report.findings if f.path == doc.path]
-        items_here = [it for cit in doc.citations for it in cit.items]
-        st = Counter(it.status for it in items_here)
-        stats = f"{len(doc.citations)} citations"
-        if checked:
-            stats += f" · {st['resolved']} resolved · {st['ambiguous']} ambiguous · {st['unresolved']} unresolved"
-        stats += f" · {len(doc.notes)} notes · {len(doc.quotations)} quotations · {len(doc_findings)} findings"
-        out.append(f'<section class="doc" id="{did}"><h2>{_e(doc.path)}</h2><div class="stats">{stats}</div>')
-        out.append(
-            '<div class="legend"><span><a class="cite resolved">resolved</a></span><span><a class="cite ambiguous">ambiguous</a></span>'
-            '<span><a class="cite unresolved">unresolved</a></span><span class="quote">quotation</span>'
-            '<span><a class="marker">¹</a> note marker</span><span><a class="flag">⚑</a> finding</span></div>'
-        )
-        out.append(f'<pre class="manuscript">{_manuscript(doc, did, doc_findings, checked)}</pre>')
-        if doc.notes:
-            out.append('<ol class="notes">')
-            for n in doc.notes:
-                back = f' <a href="#{did}-m{n.number}" title="back to the marker">↩</a>' if n.marker is not None else " <em>(no marker in the text)</em>"
-                body = _e(n.text) if n.body is not None else "<em>(no note text)</em>"
-                out.append(f'<li value="{n.number}" id="{did}-n{n.number}">{body}{back}</li>')
-            out.append("</ol>")
-        out.append("</section>")
-    if checked:
-        cited = Counter(it.key for d in report.documents for cit in d.citations for it in cit.items if it.key)
-        out.append('<section id="bibliography"><h2>Bibliography</h2><ol class="bib">')
-        for e in report.bibliography.entries:
-            detail = ", ".join(_e(x) for x in (e.fields.get("publisher"), e.fields.get("journal"), e.fields.get("pages")) if x)
-            out.append(
-                f'<li id="bib-{_e(e.key)}"><b>{_e(e.label())}</b> {_e(e.title)}'
-                f"{' — ' + detail if detail else ''} <span class=\"key\">{_e(e.key)} · {_e(e.path)}:{e.line} · cited {cited[e.key]}×</span></li>"
-            )
-        out.append("</ol></section>")
+        out += _document(report, doc, doc_ids[doc.path])
+    if report.bibliography is not None:
+        out += _bibliography(report)
     out += ["</main>", f"<script>{_JS}</script>", "</body></html>"]
     return "\n".join(out) + "\n"

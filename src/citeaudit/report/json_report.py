@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import CiteItem, Citation, Document, Finding, Report
+from ..model import SEVERITIES, CiteItem, Citation, Document, Finding, QuoteMatch, Report, Resolution
 from ..text import Span
 
 SCHEMA = "citeaudit/report/v1"
-SEVERITIES = ("error", "warning", "info")
 
 
 def _position(doc: Document, span: Span) -> dict[str, int]:
@@ -19,15 +18,15 @@ def _position(doc: Document, span: Span) -> dict[str, int]:
     return {"line": line, "column": col, "end_line": end_line, "end_column": end_col}
 
 
-def item_dict(item: CiteItem) -> dict[str, Any]:
+def item_dict(item: CiteItem, resolution: Resolution) -> dict[str, Any]:
     return {
         "authors": list(item.authors),
         "year": item.year,
         "suffix": item.suffix,
         "locator": item.locator,
         "pages": list(item.pages) if item.pages else None,
-        "key": item.key,
-        "status": item.status,
+        "key": resolution.key,
+        "status": resolution.status,
         "prefix": item.prefix,
         "title": item.title,
         "volume": item.volume,
@@ -35,22 +34,33 @@ def item_dict(item: CiteItem) -> dict[str, Any]:
     }
 
 
-def citation_dict(doc: Document, index: int, c: Citation) -> dict[str, Any]:
+def citation_dict(report: Report, doc: Document, index: int, c: Citation) -> dict[str, Any]:
     out: dict[str, Any] = {"id": f"c{index + 1}"}
     out.update(_position(doc, c.span))
     out["text"] = c.text
     out["kind"] = c.kind
     out["note"] = c.note
-    out["items"] = [item_dict(it) for it in c.items]
+    out["items"] = [item_dict(it, report.resolution(doc, index, ii)) for ii, it in enumerate(c.items)]
     out["antecedent"] = f"c{c.antecedent + 1}" if c.antecedent is not None else None
     return out
 
 
-def document_dict(doc: Document) -> dict[str, Any]:
+def _differences(m: QuoteMatch) -> list[dict[str, str]]:
+    return [{"quoted": d.quoted, "source": d.source} for d in m.differences]
+
+
+def match_dict(m: QuoteMatch | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {"source": m.source, "score": m.score, "kind": m.kind, "page": m.page, "last_page": m.last_page,
+            "line": m.line, "end_line": m.end_line, "differences": _differences(m)}
+
+
+def document_dict(report: Report, doc: Document) -> dict[str, Any]:
     lines = doc.lines
     return {
         "path": doc.path,
-        "citations": [citation_dict(doc, i, c) for i, c in enumerate(doc.citations)],
+        "citations": [citation_dict(report, doc, i, c) for i, c in enumerate(doc.citations)],
         "notes": [
             {
                 "number": n.number,
@@ -69,8 +79,15 @@ def document_dict(doc: Document) -> dict[str, Any]:
                 "text": q.text,
                 "citation": f"c{q.citation + 1}" if q.citation is not None else None,
                 "note": q.note,
-                "match": q.match,
-                "also": list(q.also),
+                "match": match_dict(report.quotes.match(doc.path, i)),
+                "also": [
+                    {
+                        "path": x.other, "line": x.match.line, "score": x.match.score, "kind": x.match.kind,
+                        "quotation": f"q{x.other_quotation + 1}" if x.other_quotation is not None else None,
+                        "differences": _differences(x.match),
+                    }
+                    for x in report.quotes.also(doc.path, i)
+                ],
             }
             for i, q in enumerate(doc.quotations)
         ],
@@ -97,11 +114,12 @@ def report_dict(report: Report) -> dict[str, Any]:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     citations = sum(len(d.citations) for d in report.documents)
     resolved = sum(
-        1 for d in report.documents for c in d.citations if c.items and all(i.status == "resolved" for i in c.items)
+        1 for d in report.documents for ci, c in enumerate(d.citations)
+        if c.items and all(report.resolution(d, ci, ii).status == "resolved" for ii in range(len(c.items)))
     )
     return {
         "schema": SCHEMA,
-        "documents": [document_dict(d) for d in report.documents],
+        "documents": [document_dict(report, d) for d in report.documents],
         "findings": [finding_dict(f) for f in report.findings],
         "summary": {
             "documents": len(report.documents),

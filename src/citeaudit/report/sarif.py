@@ -8,7 +8,8 @@ import os
 
 from .. import __version__
 from ..model import Report
-from ..rules import RULES
+from ..rules import RULES, rule_markdown
+from ..rules.registry import example_text
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -31,8 +32,8 @@ def render(report: Report) -> str:
                 "shortDescription": {"text": r.summary[:1].upper() + r.summary[1:]},
                 "fullDescription": {"text": r.explanation or r.summary},
                 "help": {
-                    "text": f"{r.summary}\n\nFires on:\n{r.bad}\n\nStays silent on:\n{r.good}",
-                    "markdown": f"{r.summary}\n\nFires on:\n```\n{r.bad}\n```\nStays silent on:\n```\n{r.good}\n```",
+                    "text": f"{r.summary}\n\nFires on:\n{example_text(r.bad)}\n\nStays silent on:\n{example_text(r.good)}",
+                    "markdown": "\n".join(rule_markdown(r)[2:]).rstrip("\n"),
                 },
                 "defaultConfiguration": {"level": _LEVEL[r.severity]},
             }

@@ -4,13 +4,12 @@ about underlined, in colour when the terminal shows colour."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
-from ..model import Document, Finding, Report
-from .common import counts, item_totals, paths_in_order
+from ..model import RANK, Document, Finding, Report
+from .common import counts, item_totals, paths_in_order, statuses
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 _COLOUR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "dim": "\033[2m", "bold": "\033[1m", "mark": "\033[35m"}
 _RESET = "\033[0m"
 
@@ -23,12 +22,12 @@ class _Paint:
         return f"{_COLOUR[what]}{text}{_RESET}" if self.colour else text
 
 
-def _status_line(doc: Document, checked: bool) -> str:
-    items = [it for c in doc.citations for it in c.items]
+def _status_line(report: Report, doc: Document, checked: bool) -> str:
     parts = [f"{len(doc.citations)} citations"]
+    c = statuses(report, doc)
+    items = sum(c.values())
     if checked and items:
-        c = Counter(it.status for it in items)
-        parts.append(f"{len(items)} cited items: {c['resolved']} resolved, {c['ambiguous']} ambiguous, {c['unresolved']} unresolved")
+        parts.append(f"{items} cited items: {c['resolved']} resolved, {c['ambiguous']} ambiguous, {c['unresolved']} unresolved")
     parts.append(f"{len(doc.notes)} notes")
     parts.append(f"{len(doc.quotations)} quotations")
     return ", ".join(parts)
@@ -71,7 +70,7 @@ def render(report: Report, colour: bool = False) -> str:
             continue
         out.append(paint("bold", path))
         if doc is not None:
-            out.append("  " + _status_line(doc, checked))
+            out.append("  " + _status_line(report, doc, checked))
             for w in doc.warnings:
                 out.append(f"  warning: {w}")
         if path not in texts:
@@ -82,7 +81,7 @@ def render(report: Report, colour: bool = False) -> str:
         groups: dict[str, list[Finding]] = defaultdict(list)
         for f in by_path.get(path, []):
             groups[f.rule].append(f)
-        for rule, group in sorted(groups.items(), key=lambda rg: (_ORDER.get(rg[1][0].severity, 3), rg[0])):
+        for rule, group in sorted(groups.items(), key=lambda rg: (-RANK.get(rg[1][0].severity, 0), rg[0])):
             sev = group[0].severity
             out.append(f"  {paint(sev, rule)} ({len(group)} {sev}{'s' if len(group) != 1 else ''})")
             for f in group:

@@ -9,7 +9,10 @@ from urllib.parse import urlparse
 from rapidfuzz import fuzz
 
 from ..bibliography import Entry, fold
-from .registry import Context, Issue, rule
+from ..locators import field_pages_problem
+from .registry import Context, Example, Issue, rule
+
+_CITES_BALIBAR = "The dictatorship of the proletariat was dropped from the programme (Balibar 1977, p. 12).\n"
 
 #: Required fields by entry type: BibTeX's standard styles, with biblatex's names for the
 #: same data accepted ("date" for "year", "journaltitle" for "journal").
@@ -42,8 +45,14 @@ def _at(e: Entry, subject: str, message: str) -> Issue:
     "bib-parse-error",
     "error",
     "the BibTeX file cannot be parsed at a place; the message names file and line",
-    bad="@book{marx1867,\n  title = {Capital},\n  year = 1867\n@book{next, ...}",
-    good="@book{marx1867,\n  title = {Capital},\n  year = 1867\n}\n@book{next, ...}",
+    bad=Example("Labour-power is a commodity (Marx 1867, p. 270).\n",
+                "@book{marx1867,\n  author = {Marx, Karl},\n  title = {Capital},\n  publisher = {Meissner},\n  year = 1867\n\n"
+                "@book{marx1852,\n  author = {Marx, Karl},\n  title = {The Eighteenth Brumaire},\n  publisher = {Die Revolution},\n"
+                "  year = 1852\n}\n"),
+    good=Example("Labour-power is a commodity (Marx 1867, p. 270).\n",
+                 "@book{marx1867,\n  author = {Marx, Karl},\n  title = {Capital},\n  publisher = {Meissner},\n  year = 1867\n}\n\n"
+                 "@book{marx1852,\n  author = {Marx, Karl},\n  title = {The Eighteenth Brumaire},\n  publisher = {Die Revolution},\n"
+                 "  year = 1852\n}\n"),
     needs_bibliography=True,
 )
 def bib_parse_error(ctx: Context):
@@ -56,12 +65,15 @@ def bib_parse_error(ctx: Context):
     "missing-field",
     "warning",
     "an entry lacks a field its type requires (BibTeX/biblatex data model)",
-    bad="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}",
-    good="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
-    "  publisher = {NLB}, year = 1977}",
+    bad=Example(_CITES_BALIBAR, "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                "  year = 1977}\n"),
+    good=Example(_CITES_BALIBAR, "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                 "  publisher = {NLB}, year = 1977}\n"),
     needs_bibliography=True,
 )
 def missing_field(ctx: Context):
+    """The required fields of BibTeX's standard styles for the entry's type, with biblatex's
+    names for the same data accepted ("date" for "year", "journaltitle" for "journal")."""
     for e in ctx.bibliography.entries:
         for alternatives in REQUIRED.get(e.type, []):
             if not any(e.fields.get(f) or (f == "author" and e.authors) or (f == "editor" and e.editors) for f in alternatives):
@@ -71,11 +83,6 @@ def missing_field(ctx: Context):
 
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:/(?:\d{4}(?:-\d{2}(?:-\d{2})?)?)?)?$")
-_PAGES_OK = re.compile(
-    r"^\s*(?:[A-Za-z]?\d+[a-z]?|[ivxlcdm]+|\d+:\d+)(?:\s*(?:--?|–|—)\s*(?:[A-Za-z]?\d+[a-z]?|[ivxlcdm]+|\d+:\d+))?"
-    r"(?:\s*,\s*(?:[A-Za-z]?\d+|[ivxlcdm]+)(?:\s*(?:--?|–|—)\s*(?:[A-Za-z]?\d+|[ivxlcdm]+))?)*\s*\+?\s*$",
-    re.IGNORECASE,
-)
 _MONTHS = {m.lower() for m in "jan feb mar apr may jun jul aug sep oct nov dec".split()} | {
     m.lower() for m in "January February March April May June July August September October November December".split()
 }
@@ -100,11 +107,7 @@ def field_problem(name: str, value: str) -> str | None:
         if not 1000 <= int(value) <= 2100:
             return f"year {value} cannot be right"
     elif name == "pages":
-        if not _PAGES_OK.match(value):
-            return f"pages “{value}” is not a page or page range"
-        m = re.match(r"^\s*(\d+)\s*(?:--?|–|—)\s*(\d+)\s*$", value)
-        if m and len(m.group(2)) >= len(m.group(1)) and int(m.group(2)) < int(m.group(1)):
-            return f"pages “{value}” runs backwards"
+        return field_pages_problem(value)
     elif name == "doi":
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.IGNORECASE)
         if not _DOI.match(doi):
@@ -136,11 +139,18 @@ def field_problem(name: str, value: str) -> str | None:
     "invalid-field",
     "error",
     "a year, page range, DOI, ISBN (checksum), URL or date that cannot be right",
-    bad="@book{cse1976, ..., year = {197}, isbn = {0-85035-025-4}}",
-    good="@book{cse1976, ..., year = {1976}, isbn = {0-85035-025-5}}",
+    bad=Example("The pamphlet set out a class strategy (CSE 1976, p. 3).\n",
+                "@book{cse1976, author = {{Conference of Socialist Economists}}, title = {The Labour Process and Class Strategies},\n"
+                "  publisher = {Stage 1}, year = {197}, isbn = {0-85035-025-4}}\n"),
+    good=Example("The pamphlet set out a class strategy (Conference of Socialist Economists 1976, p. 3).\n",
+                 "@book{cse1976, author = {{Conference of Socialist Economists}}, title = {The Labour Process and Class Strategies},\n"
+                 "  publisher = {Stage 1}, year = {1976}, isbn = {0-85035-025-5}}\n"),
     needs_bibliography=True,
 )
 def invalid_field(ctx: Context):
+    """Checked offline: four-digit years between 1000 and 2100, page ranges that run
+    forwards, DOIs of the form 10.NNNN/suffix, ISBN-10/13 and ISSN check digits, web
+    addresses, ISO 8601 dates and month names."""
     for e in ctx.bibliography.entries:
         for name in ("year", "pages", "doi", "isbn", "issn", "url", "date", "origdate", "urldate", "eventdate", "month"):
             value = e.fields.get(name)
@@ -168,9 +178,16 @@ def _identifiers(e: Entry) -> list[str]:
     "duplicate-entry",
     "warning",
     "two entries describe the same work (same DOI/ISBN, or near-identical author+title+year)",
-    bad="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}\n"
-    "@book{balibar77, author = {Balibar, Etienne}, title = {On the dictatorship of the proletariat}, year = 1977}",
-    good="@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat}, year = 1977}",
+    bad=Example(_CITES_BALIBAR,
+                "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                "  publisher = {NLB}, year = 1977}\n"
+                "@book{balibar77, author = {Balibar, Etienne}, title = {On the dictatorship of the proletariat},\n"
+                "  publisher = {NLB}, year = 1977}\n"),
+    good=Example(_CITES_BALIBAR,
+                 "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                 "  publisher = {NLB}, year = 1977}\n"
+                 "@book{balibar1976, author = {Balibar, Étienne}, title = {Sur la dictature du prolétariat},\n"
+                 "  publisher = {Maspero}, year = 1976}\n"),
     needs_bibliography=True,
 )
 def duplicate_entry(ctx: Context):
@@ -209,13 +226,21 @@ def _similar_titles(a: str, b: str) -> bool:
     "uncited-entry",
     "info",
     "a bibliography entry that no citation in the checked documents uses",
-    bad="@book{thompson1978, ...}   never cited",
-    good="@book{thompson1978, ...}   cited as (Thompson 1978)",
+    bad=Example("Theory can be a poverty too (Althusser 1977, p. 5).\n",
+                "@book{thompson1978, author = {Thompson, E. P.}, title = {The Poverty of Theory}, publisher = {Merlin}, year = 1978}\n"),
+    good=Example("Theory can be a poverty too (Thompson 1978, p. 5).\n",
+                 "@book{thompson1978, author = {Thompson, E. P.}, title = {The Poverty of Theory}, publisher = {Merlin}, year = 1978}\n"),
     needs_bibliography=True,
 )
 def uncited_entry(ctx: Context):
-    used = {r.key for res in ctx.resolutions.values() for items in res for r in items if r.key}
-    used |= {k for res in ctx.resolutions.values() for items in res for r in items for k in r.candidates}
+    """An entry counts as cited when a citation resolves to it, or names it among the
+    candidates of an ambiguous citation."""
+    used: set[str] = set()
+    for doc in ctx.documents:
+        for _ci, _ii, r in ctx.resolutions.looked_up(doc.path):
+            if r.key:
+                used.add(r.key)
+            used.update(r.candidates)
     for e in ctx.bibliography.entries:
         if e.key not in used:
             yield _at(e, "uncited", f"{e.key} ({e.label()}) is not cited in the checked documents")

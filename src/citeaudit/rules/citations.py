@@ -7,10 +7,34 @@ from collections import Counter
 
 from rapidfuzz import fuzz
 
-from ..bibliography import Entry, fold
-from ..extract.citations import _PAGE_LIST, _ROMAN, expand_range
+from ..bibliography import fold
+from ..locators import NUMBER_RANGE, YEAR, is_page_list
 from ..model import Citation
-from .registry import Context, iter_citation_items, rule
+from .registry import Context, Example, rule
+
+_ALTHUSSER_2015 = """@article{althusser2015,
+  author = {Althusser, Louis},
+  title = {The Crisis of Marxism},
+  journal = {Marxism Today},
+  year = {2015},
+  pages = {150--160},
+}
+"""
+_ALTHUSSER_2017 = """@book{althusser2017a,
+  author = {Althusser, Louis},
+  title = {Philosophy for Non-Philosophers},
+  publisher = {Bloomsbury},
+  year = {2017},
+  yearsuffix = {a},
+}
+@book{althusser2017b,
+  author = {Althusser, Louis},
+  title = {How to Be a Marxist in Philosophy},
+  publisher = {Bloomsbury},
+  year = {2017},
+  yearsuffix = {b},
+}
+"""
 
 
 def _capital(text: str) -> str:
@@ -22,15 +46,15 @@ def _capital(text: str) -> str:
     "error",
     "no bibliography entry matches the cited author(s) and year; the message suggests near misses "
     "(misspelt name, year off by one, missing or extra a/b suffix)",
-    bad="... as Althusser argues (Althuser, 2015, p. 154).\n@article{althusser2015, author = {Althusser, Louis}, year = {2015}, ...}",
-    good="... as Althusser argues (Althusser, 2015, p. 154).\n@article{althusser2015, author = {Althusser, Louis}, year = {2015}, ...}",
+    bad=Example("Marxism, as Althusser argues, is in crisis (Althuser, 2015, p. 154).\n", _ALTHUSSER_2015),
+    good=Example("Marxism, as Althusser argues, is in crisis (Althusser, 2015, p. 154).\n", _ALTHUSSER_2015),
     needs_bibliography=True,
 )
 def unresolved_citation(ctx: Context):
     """Names are compared without accents or case, with or without particles ("Linden" finds
     "van der Linden"); a title-only citation is looked up by its title."""
     for doc in ctx.documents:
-        for ci, ii, r in iter_citation_items(ctx, doc):
+        for ci, ii, r in ctx.resolutions.looked_up(doc.path):
             if r.status == "unresolved":
                 c = doc.citations[ci]
                 yield ctx.at(doc, c.span, f"{c.text}#{ii}", _capital(r.reason))
@@ -40,59 +64,56 @@ def unresolved_citation(ctx: Context):
     "ambiguous-citation",
     "error",
     "more than one entry matches (e.g. 2017 cited, 2017a and 2017b exist)",
-    bad="(Althusser 2017, p. 88)\n@book{a, author = {Althusser, Louis}, title = {Philosophy for Non-Philosophers}, year = 2017}\n"
-    "@book{b, author = {Althusser, Louis}, title = {How to Be a Marxist in Philosophy}, year = 2017}",
-    good="(Althusser 2017b, p. 88)   with the same two entries",
+    bad=Example("Philosophy, he says, is a battlefield (Althusser 2017, p. 88).\n", _ALTHUSSER_2017),
+    good=Example("Philosophy, he says, is a battlefield (Althusser 2017b, p. 88).\n", _ALTHUSSER_2017),
     needs_bibliography=True,
 )
 def ambiguous_citation(ctx: Context):
     """Works of one author and year are told apart by a suffix: the one a `yearsuffix`
     field gives, or else a, b, c in the order of their titles."""
     for doc in ctx.documents:
-        for ci, ii, r in iter_citation_items(ctx, doc):
+        for ci, ii, r in ctx.resolutions.looked_up(doc.path):
             if r.status == "ambiguous":
                 c = doc.citations[ci]
                 yield ctx.at(doc, c.span, f"{c.text}#{ii}", _capital(r.reason))
 
 
-_PAGES = re.compile(r"^\s*(\d+)\s*(?:-+|–|—)\s*(\d+)\s*$|^\s*(\d+)\s*$")
-
-
-def entry_pages(e: Entry) -> tuple[int, int] | None:
-    m = _PAGES.match(e.fields.get("pages", ""))
-    if not m:
-        return None
-    if m.group(3):
-        return int(m.group(3)), int(m.group(3))
-    return expand_range(m.group(1), m.group(2))
+_ALTHUSSER_1977 = """@article{althusser1977,
+  author = {Althusser, Louis},
+  title = {The Crisis of Marxism},
+  journal = {Marxism Today},
+  volume = {22},
+  year = {1977},
+  pages = {3--22},
+}
+"""
 
 
 @rule(
     "page-out-of-range",
     "error",
     "a cited page lies outside the entry's `pages` range (articles, chapters)",
-    bad="(Althusser 1977, p. 31)\n@article{althusser1977, ..., pages = {3--22}}",
-    good="(Althusser 1977, p. 11)\n@article{althusser1977, ..., pages = {3--22}}",
+    bad=Example("The crisis had come at last (Althusser 1977, p. 31).\n", _ALTHUSSER_1977),
+    good=Example("The crisis had come at last (Althusser 1977, p. 11).\n", _ALTHUSSER_1977),
     needs_bibliography=True,
 )
 def page_out_of_range(ctx: Context):
     """Only entries that give their page range are checked: journal articles, chapters,
     papers in proceedings."""
-    entries = ctx.bibliography.by_key() if ctx.bibliography else {}
     for doc in ctx.documents:
-        for ci, ii, r in iter_citation_items(ctx, doc):
-            if r.status != "resolved" or r.key not in entries:
+        for ci, ii, r in ctx.resolutions.looked_up(doc.path):
+            e = ctx.bibliography.get(r.key) if r.status == "resolved" else None
+            if e is None:
                 continue
             item = doc.citations[ci].items[ii] if ii < len(doc.citations[ci].items) else None
             if item is None or item.pages is None:
                 continue
-            span = entry_pages(entries[r.key])
+            span = e.pages
             if span is None:
                 continue
             first, last = item.pages
             if first < span[0] or last > span[1]:
                 c = doc.citations[ci]
-                e = entries[r.key]
                 yield ctx.at(
                     doc, c.span, f"{c.text}#{ii}",
                     f"{item.locator} lies outside the pages of {e.label()} ({span[0]}–{span[1]}, {e.path}:{e.line})",
@@ -100,24 +121,23 @@ def page_out_of_range(ctx: Context):
 
 
 _LABELLED = re.compile(r"^(?P<lab>pp|p)(?P<dot>\.?)(?![a-z])\s*(?P<body>.+)$")
-_RANGE = re.compile(r"(\d+)\s*[-–—‑]\s*(\d+)")
 
 
 def locator_problem(locator: str) -> str | None:
     m = _LABELLED.match(locator)
     body = m.group("body") if m else locator
-    for a, b in _RANGE.findall(body):
+    for a, b in NUMBER_RANGE.findall(body):
         if len(b) >= len(a) and int(b) < int(a):
             return f"reversed page range “{a}–{b}”"
     if not m:
         return None
     label = m.group("lab")
-    is_range = bool(_RANGE.search(body)) or bool(re.search(r"\d\s*(?:,|and|&)\s*\d|ff?\.?$", body))
-    if label == "p" and _RANGE.search(body):
+    is_range = bool(NUMBER_RANGE.search(body)) or bool(re.search(r"\d\s*(?:,|and|&)\s*\d|ff?\.?$", body))
+    if label == "p" and NUMBER_RANGE.search(body):
         return f"“{label}{m.group('dot')}” before a page range: write “pp.”"
     if label == "pp" and not is_range and re.fullmatch(r"\d+", body.strip()):
         return f"“{label}{m.group('dot')}” before a single page: write “p.”"
-    if not (_PAGE_LIST.match(body.strip()) or _ROMAN.match(body.strip())):
+    if not is_page_list(body):
         return f"“{body.strip()}” is not a page number"
     return None
 
@@ -126,10 +146,12 @@ def locator_problem(locator: str) -> str | None:
     "malformed-locator",
     "warning",
     "a reversed range, \"p.\" before a range, \"pp.\" before one page, a non-numeric page where numbers are used",
-    bad="(Marx 1983, p. 60-66)   (Smith 2001, pp. 12)   (Smith 2001, pp. 66-60)",
-    good="(Marx 1983, pp. 60-66)   (Smith 2001, p. 12)",
+    bad=Example("The letters say so (Marx 1983, p. 60-66), and so does the survey (Smith 2001, pp. 12).\n"),
+    good=Example("The letters say so (Marx 1983, pp. 60-66), and so does the survey (Smith 2001, p. 12).\n"),
 )
 def malformed_locator(ctx: Context):
+    """A locator is read as written: "p." names one page and "pp." a range or list; a range
+    whose end is shorter than its start is abbreviated ("123-9" is 123–129), not reversed."""
     for doc in ctx.documents:
         for c in doc.citations:
             for ii, item in enumerate(c.items):
@@ -140,7 +162,7 @@ def malformed_locator(ctx: Context):
                     yield ctx.at(doc, c.span, f"{c.text}#{ii}", f"Locator “{item.locator}”: {problem}")
 
 
-_AUTHOR_YEAR_SEP = re.compile(r"[^\W\d_](,?)\s+(?:\[\d{4}\]\s*)?(?:1[4-9]|20)\d\d")
+_AUTHOR_YEAR_SEP = re.compile(rf"[^\W\d_](,?)\s+(?:\[\d{{4}}\]\s*)?{YEAR}")
 _LABEL_FORM = re.compile(r"^(pp|p)(\.?)(\s*)\d")
 _ETAL_FORM = re.compile(r"\bet\.?\s*al\b\.?")
 
@@ -159,7 +181,7 @@ def _style_marks(c: Citation) -> dict[str, str]:
         if lm:
             marks["page abbreviation"] = "“p./pp.” with a full stop" if lm.group(2) else "“p/pp” without a full stop"
             marks["space after p."] = "a space after “p.”" if lm.group(3) else "no space after “p.”"
-        if _RANGE.search(item.locator):
+        if NUMBER_RANGE.search(item.locator):
             dash = re.search(r"\d\s*([-–—‑])\s*\d", item.locator).group(1)
             marks["range dash"] = "an en dash in page ranges" if dash == "–" else "a hyphen in page ranges"
     em = _ETAL_FORM.search(c.text)
@@ -183,8 +205,10 @@ _HOUSE = {
     "warning",
     "the document mixes forms that a house style keeps uniform: comma or none between author and year, "
     "\"p.\" / \"pp\" / \"pp.\", hyphen or en dash in ranges, \"et al.\" forms",
-    bad="(Althusser, 2015, p. 154) ... (Althusser 2017a, p. 88) ... (Althusser, 2015, pp 155-156)",
-    good="(Althusser, 2015, p. 154) ... (Althusser, 2017a, p. 88) ... (Althusser, 2015, pp. 155-156)",
+    bad=Example("The crisis is named (Althusser, 2015, p. 154). Philosophy is a battlefield (Althusser 2017a, p. 88).\n"
+                "The crisis is also an opening (Althusser, 2015, pp 155-156).\n"),
+    good=Example("The crisis is named (Althusser, 2015, p. 154). Philosophy is a battlefield (Althusser, 2017a, p. 88).\n"
+                 "The crisis is also an opening (Althusser, 2015, pp. 155-156).\n"),
 )
 def inconsistent_citation_style(ctx: Context):
     """The house style set in the configuration ([tool.citeaudit.style]) is the rule;
@@ -221,10 +245,13 @@ def inconsistent_citation_style(ctx: Context):
     "ibid-without-antecedent",
     "warning",
     "\"ibid.\" with no earlier citation in reach, or after a multi-work citation",
-    bad="(ibid., p. 4)   as the first citation;   (Balibar 1977; Althusser 1978) ... (ibid.)",
-    good="(Balibar 1977, p. 123) ... (ibid., p. 124)",
+    bad=Example("The dictatorship is a concept (ibid., p. 4). The debate went on (Balibar 1977; Althusser 1978).\n"
+                "It was about the state (ibid.).\n"),
+    good=Example("The dictatorship is a concept (Balibar 1977, p. 123). It names a relation (ibid., p. 124).\n"),
 )
 def ibid_without_antecedent(ctx: Context):
+    """"ibid." repeats the closest earlier citation, in the text or in a note; "op. cit."
+    after a name repeats the last citation of that author."""
     for doc in ctx.documents:
         for c in doc.citations:
             if c.kind != "ibid":
@@ -281,9 +308,10 @@ def _context(doc, c, ci) -> str:
     "citation-title-mismatch",
     "warning",
     "the text names one work by its title and the citation beside it resolves to another work of the same author",
-    bad="In the 1976 How to Be a Marxist in Philosophy he writes ... (Althusser 2017a, p. 88)\n"
-    "  where 2017a is Philosophy for Non-Philosophers and 2017b How to Be a Marxist in Philosophy",
-    good="In the 1976 How to Be a Marxist in Philosophy he writes ... (Althusser 2017b, p. 88)",
+    bad=Example("In the 1976 How to Be a Marxist in Philosophy he writes that philosophy is a battlefield "
+                "(Althusser 2017a, p. 88).\n", _ALTHUSSER_2017),
+    good=Example("In the 1976 How to Be a Marxist in Philosophy he writes that philosophy is a battlefield "
+                 "(Althusser 2017b, p. 88).\n", _ALTHUSSER_2017),
     needs_bibliography=True,
 )
 def citation_title_mismatch(ctx: Context):
@@ -295,11 +323,11 @@ def citation_title_mismatch(ctx: Context):
         return
     entries = ctx.bibliography.by_key()
     for doc in ctx.documents:
-        res = ctx.resolutions.get(doc.path, [])
         for ci, c in enumerate(doc.citations):
-            if ci >= len(res) or len(c.items) != 1 or c.kind not in ("parenthetical", "narrative"):
+            res = ctx.resolutions.citation(doc.path, ci)
+            if not res or len(c.items) != 1 or c.kind not in ("parenthetical", "narrative"):
                 continue
-            r = res[ci][0]
+            r = res[0]
             window = None
             if r.status == "resolved" and r.key in entries:
                 e = entries[r.key]

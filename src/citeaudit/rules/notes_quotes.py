@@ -3,17 +3,21 @@ quotation marks left open, quotations with no source."""
 
 from __future__ import annotations
 
-from .registry import Context, Issue, rule
+from .registry import Context, Example, Issue, rule
 
 
 @rule(
     "note-marker-without-note",
     "error",
     "a note marker in the text with no note text",
-    bad="It was socialist’.1 ... socialist’.2\n\nNotes\n1. The first note.",
-    good="It was socialist’.1 ... socialist’.2\n\nNotes\n1. The first note.\n2. The second note.",
+    bad=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n1. The first note.\n"),
+    good=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n"
+                 "1. The first note.\n2. The second note.\n"),
 )
 def note_marker_without_note(ctx: Context):
+    """Markers are digits glued to the end of a word or quotation ("socialist’.1"),
+    bracketed ("[3]") or superscript ("²"), read as a sequence 1, 2, 3 …; note texts are
+    page-bottom footnotes or an endnote section."""
     for doc in ctx.documents:
         for n in doc.notes:
             if n.marker is not None and n.body is None:
@@ -24,10 +28,13 @@ def note_marker_without_note(ctx: Context):
     "note-without-marker",
     "error",
     "a note with no marker in the text",
-    bad="A claim.1\n\nNotes\n1. The first note.\n2. A note nothing points to.",
-    good="A claim.1 Another.2\n\nNotes\n1. The first note.\n2. The second note.",
+    bad=Example("They called the regime ‘socialist’.1\n\nNotes\n\n1. The first note.\n2. A note nothing points to.\n"),
+    good=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n"
+                 "1. The first note.\n2. The second note.\n"),
 )
 def note_without_marker(ctx: Context):
+    """A note whose number no marker in the text carries: the marker was lost in editing, or
+    the note was left behind when its sentence was cut."""
     for doc in ctx.documents:
         for n in doc.notes:
             if n.body is not None and n.marker is None and n.number:
@@ -53,8 +60,8 @@ def _sequence_problems(numbers):
     "note-numbering",
     "warning",
     "note numbers skip, repeat, or run out of order",
-    bad="Notes\n1. One.\n3. Three.\n2. Two.",
-    good="Notes\n1. One.\n2. Two.\n3. Three.",
+    bad=Example("A first claim.1 A second claim.2 A third claim.3\n\nNotes\n\n1. One.\n3. Three.\n2. Two.\n"),
+    good=Example("A first claim.1 A second claim.2 A third claim.3\n\nNotes\n\n1. One.\n2. Two.\n3. Three.\n"),
 )
 def note_numbering(ctx: Context):
     """Checked twice: the note texts in the order they stand, and the markers in the order
@@ -72,8 +79,8 @@ def note_numbering(ctx: Context):
     "unbalanced-quotes",
     "warning",
     "an opening quotation mark with no closing one in the same paragraph, or the reverse",
-    bad="He speaks of the ‘Imperialist World. In regards to the Party ...",
-    good="He speaks of the ‘Imperialist World’. In regards to the Party ...",
+    bad=Example("He speaks of the ‘Imperialist World. In regards to the Party, he says little.\n"),
+    good=Example("He speaks of the ‘Imperialist World’. In regards to the Party, he says little.\n"),
 )
 def unbalanced_quotes(ctx: Context):
     """Apostrophes are told from closing single quotes by the letters around them; an
@@ -90,8 +97,8 @@ def unbalanced_quotes(ctx: Context):
     "unattributed-quotation",
     "warning",
     "a quotation of a source (not a scare quote) with no citation attached",
-    bad="Marx speaks of “the huge children's shoes of the proletariat and the dwarfish size of its shoes”.",
-    good="Marx speaks of “the huge children's shoes of the proletariat” (Marx 1844, p. 201).",
+    bad=Example("Marx speaks of “the giant children’s shoes of the proletariat and the dwarfish size of its shoes”.\n"),
+    good=Example("Marx speaks of “the giant children’s shoes of the proletariat” (Marx 1844, p. 201).\n"),
 )
 def unattributed_quotation(ctx: Context):
     """A quotation of five words or more must be closed or introduced by a citation. A
@@ -112,8 +119,14 @@ def unattributed_quotation(ctx: Context):
     "unused-suppression",
     "warning",
     "a suppression comment in the manuscript that suppresses nothing, names an unknown rule, or gives no reason",
-    bad='% citeaudit: ignore unresolved-citation\nA paragraph whose citations all resolve (Balibar, 1977).',
-    good='% citeaudit: ignore unresolved-citation reason="forthcoming"\nA paragraph citing (Tronti, 2027).',
+    bad=Example("% citeaudit: ignore unresolved-citation\nA paragraph whose citations all resolve (Balibar, 1977).\n",
+                "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                "  publisher = {NLB}, year = 1977}\n"),
+    good=Example('% citeaudit: ignore unresolved-citation reason="forthcoming"\nA paragraph citing (Tronti, 2027) '
+                 "beside (Balibar, 1977).\n",
+                 "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
+                 "  publisher = {NLB}, year = 1977}\n"),
+    after_suppression=True,
 )
 def unused_suppression(ctx: Context):
     """Suppressions are checked after every other rule has run, so that one which no

@@ -4,7 +4,22 @@ other: misquotations, quotations not found, wrong pages, one passage cited two w
 from __future__ import annotations
 
 from ..quotes.engine import describe
-from .registry import Context, rule
+from .registry import Context, Example, rule
+
+_BRUMAIRE = """@book{marx1852,
+  author = {Marx, Karl},
+  title = {The Eighteenth Brumaire of Louis Bonaparte},
+  publisher = {Die Revolution},
+  year = {1852},
+}
+"""
+_BRUMAIRE_TEXT = (
+    "Hegel remarks somewhere that all facts and personages of great importance in world history occur, as it\n"
+    "were, twice.\f\f\f\f"
+    "Men make their own history, but they do not make it just as they please; they do not make it under\n"
+    "circumstances chosen by themselves, but under circumstances directly encountered, given and transmitted\n"
+    "from the past. The tradition of all the dead generations weighs like a nightmare on the brains of the living.\n"
+)
 
 
 def _short(text: str, n: int = 50) -> str:
@@ -21,9 +36,10 @@ def _pages(first: int | None, last: int | None) -> str:
     "misquotation",
     "warning",
     "a quotation differs from the cited source text; the message shows the word-level differences",
-    bad="‘men make their own history, but not just as they please’ (Marx 1852, p. 5)\n"
-    "  source: “Men make their own history, but they do not make it just as they please”",
-    good="‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 5)",
+    bad=Example("Marx wrote that ‘men make their own history, but they do not make it just as they wish’ (Marx 1852, p. 5).\n",
+                _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
+    good=Example("Marx wrote that ‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 5).\n",
+                 _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
     needs_bibliography=True,
 )
 def misquotation(ctx: Context):
@@ -32,13 +48,12 @@ def misquotation(ctx: Context):
     ellipsis lets the pieces around it stand apart in the source, in order. A quotation that
     matches only loosely but shares enough of its wording with the passage is reported as a
     translation variant: the passage is there, in other words."""
-    if ctx.quotes is None:
-        return
     for check in ctx.quotes.checks:
         m = check.match
         if m is None or m.kind == "exact":
             continue
-        q = check.doc.quotations[check.quotation]
+        doc = ctx.document(check.path)
+        q = doc.quotations[check.quotation]
         where = _pages(m.page, m.last_page)
         where = f" {where}" if where else ""
         if m.kind == "translation":
@@ -48,26 +63,27 @@ def misquotation(ctx: Context):
             )
         else:
             message = f"Quotation “{_short(q.text)}” differs from {check.key}{where} (score {m.score:.0f}): {describe(m.differences)}"
-        yield ctx.at(check.doc, q.span, f"{check.key}:{q.text}", message)
+        yield ctx.at(doc, q.span, f"{check.key}:{q.text}", message)
 
 
 @rule(
     "quotation-not-found",
     "warning",
     "the cited source text is available but the quotation is not in it",
-    bad="‘the tradition of all the dead generations is a dream’ (Marx 1852, p. 5)   — no such passage",
-    good="‘The tradition of all the dead generations weighs like a nightmare on the brains of the living’ (Marx 1852, p. 5)",
+    bad=Example("Marx saw that ‘the parties of order have no future but their own comedy’ (Marx 1852, p. 5).\n",
+                _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
+    good=Example("Marx saw that ‘the tradition of all the dead generations weighs like a nightmare on the brains of the "
+                 "living’ (Marx 1852, p. 5).\n", _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
     needs_bibliography=True,
 )
 def quotation_not_found(ctx: Context):
     """Checked only where the cited entry's full text is at hand: its `file` field, or
     KEY.txt in the sources folder."""
-    if ctx.quotes is None:
-        return
     for check in ctx.quotes.checks:
         if check.match is None:
-            q = check.doc.quotations[check.quotation]
-            yield ctx.at(check.doc, q.span, f"{check.key}:{q.text}",
+            doc = ctx.document(check.path)
+            q = doc.quotations[check.quotation]
+            yield ctx.at(doc, q.span, f"{check.key}:{q.text}",
                          f"Quotation “{_short(q.text)}” is not in the text of {check.key} ({check.source_path})")
 
 
@@ -75,26 +91,27 @@ def quotation_not_found(ctx: Context):
     "quotation-page-mismatch",
     "warning",
     "the quotation is in the source, but on another page than the one cited",
-    bad="‘Men make their own history’ (Marx 1852, p. 9)   — it is on p. 5",
-    good="‘Men make their own history’ (Marx 1852, p. 5)",
+    bad=Example("Marx wrote that ‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 9).\n",
+                _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
+    good=Example("Marx wrote that ‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 5).\n",
+                 _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
     needs_bibliography=True,
 )
 def quotation_page_mismatch(ctx: Context):
     """Pages are the source text's form-feed-separated pages, numbered from the first page of
     the entry's `pages` field, or 1."""
-    if ctx.quotes is None:
-        return
     for check in ctx.quotes.checks:
         m = check.match
         if m is None or m.page is None:
             continue
-        item = check.doc.citations[check.citation].items[check.item]
+        doc = ctx.document(check.path)
+        item = doc.citations[check.citation].items[check.item]
         if item.pages is None:
             continue
         lo, hi = item.pages
         if m.page > hi or (m.last_page or m.page) < lo:
-            q = check.doc.quotations[check.quotation]
-            yield ctx.at(check.doc, q.span, f"{check.key}:{q.text}",
+            q = doc.quotations[check.quotation]
+            yield ctx.at(doc, q.span, f"{check.key}:{q.text}",
                          f"Quotation “{_short(q.text)}” is on {_pages(m.page, m.last_page)} of {check.key}, cited as {item.locator}")
 
 
@@ -102,10 +119,9 @@ def _cites(doc, citation_index, ctx) -> tuple:
     if citation_index is None:
         return ()
     c = doc.citations[citation_index]
-    res = ctx.resolutions.get(doc.path)
     out = []
     for ii, it in enumerate(c.items):
-        key = res[citation_index][ii].key if res and ii < len(res[citation_index]) else None
+        key = ctx.resolutions.of(doc.path, citation_index, ii).key
         who = key or f"{'/'.join(it.authors)} {it.year or ''}{it.suffix}"
         out.append((who, it.pages))
     return tuple(out)
@@ -115,31 +131,36 @@ def _cites(doc, citation_index, ctx) -> tuple:
     "inconsistent-quotation-citation",
     "warning",
     "the same passage is quoted elsewhere (same or another document) with a different citation",
-    bad="ms-1: ‘a limit that is not a limit’ … (Althusser 2017b, p. 127)\nms-2: ‘a limit that is not a limit’ … (Althusser 2017a, p. 128)",
-    good="both: (Althusser 2017b, p. 127)",
+    bad=Example((("ms-1.txt", "Philosophy, he says, ‘draws a line of demarcation that is a limit and not a limit at all’ "
+                               "(Althusser 2017b, p. 127).\n"),
+                 ("ms-2.txt", "He holds that philosophy ‘draws a line of demarcation that is a limit and not a limit at all’ "
+                              "(Althusser 2017a, p. 128).\n"))),
+    good=Example((("ms-1.txt", "Philosophy, he says, ‘draws a line of demarcation that is a limit and not a limit at all’ "
+                                "(Althusser 2017b, p. 127).\n"),
+                  ("ms-2.txt", "He holds that philosophy ‘draws a line of demarcation that is a limit and not a limit at all’ "
+                               "(Althusser 2017b, p. 127).\n"))),
 )
 def inconsistent_quotation_citation(ctx: Context):
     """Passages are compared across all the manuscripts checked together; two quotations
     of one passage must cite the same work and pages. Reported once, at the later one."""
-    if ctx.quotes is None:
-        return
-    order = {id(d): i for i, d in enumerate(ctx.documents)}
+    order = {d.path: i for i, d in enumerate(ctx.documents)}
     seen = set()
     for x in ctx.quotes.cross:
         if x.other_quotation is None:
             continue
-        a = (order[id(x.doc)], x.doc.quotations[x.quotation].span.start)
-        b = (order[id(x.other)], x.other.quotations[x.other_quotation].span.start)
+        doc, other = ctx.document(x.path), ctx.document(x.other)
+        a = (order[x.path], doc.quotations[x.quotation].span.start)
+        b = (order[x.other], other.quotations[x.other_quotation].span.start)
         pair = tuple(sorted((a, b)))
         if pair in seen:
             continue
         seen.add(pair)
-        q = x.doc.quotations[x.quotation]
-        oq = x.other.quotations[x.other_quotation]
-        mine, theirs = _cites(x.doc, q.citation, ctx), _cites(x.other, oq.citation, ctx)
+        q = doc.quotations[x.quotation]
+        oq = other.quotations[x.other_quotation]
+        mine, theirs = _cites(doc, q.citation, ctx), _cites(other, oq.citation, ctx)
         if not mine or not theirs or mine == theirs:
             continue
-        later_doc, later_q, earlier_doc, earlier_q = (x.doc, q, x.other, oq) if a > b else (x.other, oq, x.doc, q)
+        later_doc, later_q, earlier_doc, earlier_q = (doc, q, other, oq) if a > b else (other, oq, doc, q)
         later_cite = later_doc.citations[later_q.citation].text
         earlier_cite = earlier_doc.citations[earlier_q.citation].text
         where = f"line {earlier_doc.lines.line(earlier_q.span.start)}"

@@ -9,15 +9,13 @@ import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from ..bibliography import Bibliography
-from ..model import Document, Finding
-from ..resolve import Index, Resolution
+from ..model import SEVERITIES, Document, Finding, QuoteResults, Resolutions, Severity
+from ..resolve import Index
 from ..text import Span
-
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +31,24 @@ class Issue:
     end_column: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """Everything the rules read: the finished model, never the raw text."""
 
-    documents: list[Document]
+    documents: tuple[Document, ...]
     bibliography: Bibliography | None = None
     index: Index | None = None
-    resolutions: dict[str, list[list[Resolution]]] = field(default_factory=dict)
+    resolutions: Resolutions = field(default_factory=Resolutions)
+    quotes: QuoteResults = field(default_factory=QuoteResults)
     style: dict[str, object] = field(default_factory=dict)  # house style from the configuration
-    suppressions: list = field(default_factory=list)  # suppress.Suppression, filled by audit()
-    quotes: object | None = None  # quotes.QuoteResults, when quotations were checked
+    suppressions: tuple = ()  # suppress.Suppression of every manuscript
+    _by_path: dict = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_path", {d.path: d for d in self.documents})
+
+    def document(self, path: str) -> Document:
+        return self._by_path[path]
 
     def at(self, doc: Document, span: Span, subject: str, message: str) -> Issue:
         line, column = doc.lines.line_col(span.start)
@@ -52,33 +57,55 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A manuscript a rule fires on, or stays silent on, with the .bib and the full texts of
+    sources it needs. The documentation shows it and the test suite runs it."""
+
+    text: str | tuple[tuple[str, str], ...]  # the manuscript, or (file name, text) of several
+    bib: str = ""  # the .bib the manuscript is checked against, if any
+    sources: tuple[tuple[str, str], ...] = ()  # (entry key, full text) for quotation checks
+
+    def manuscripts(self) -> tuple[tuple[str, str], ...]:
+        return (("ms.txt", self.text),) if isinstance(self.text, str) else self.text
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     name: str
-    severity: str
+    severity: Severity
     summary: str
-    bad: str
-    good: str
+    bad: Example
+    good: Example
     explanation: str
     check: Callable[[Context], Iterable[Issue]]
     needs_bibliography: bool = False
+    #: Runs once every other rule's findings are known and suppressed: a rule about the
+    #: suppressions themselves.
+    after_suppression: bool = False
 
 
-RULES: dict[str, Rule] = {}
-
-
-def rule(name: str, severity: str, summary: str, bad: str, good: str, needs_bibliography: bool = False):
-    """Register a rule; the decorated function's docstring is its explanation."""
+def rule(name: str, severity: Severity, summary: str, bad: Example, good: Example,
+         needs_bibliography: bool = False, after_suppression: bool = False):
+    """Make a rule of the decorated check; its docstring is the rule's explanation. The rule
+    takes effect when listed in `rules.RULES`."""
     if severity not in SEVERITIES:
         raise ValueError(severity)
 
-    def register(fn: Callable[[Context], Iterable[Issue]]):
-        if name in RULES:
-            raise ValueError(f"rule {name} registered twice")
+    def make(fn: Callable[[Context], Iterable[Issue]]) -> Rule:
         doc = " ".join((fn.__doc__ or "").split())
-        RULES[name] = Rule(name, severity, summary, bad.strip("\n"), good.strip("\n"), doc, fn, needs_bibliography)
-        return fn
+        return Rule(name, severity, summary, bad, good, doc, fn, needs_bibliography, after_suppression)
 
-    return register
+    return make
+
+
+def registry(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """Rules by name, in the order given; a name may appear once."""
+    out: dict[str, Rule] = {}
+    for r in rules:
+        if r.name in out:
+            raise ValueError(f"rule {r.name} listed twice")
+        out[r.name] = r
+    return out
 
 
 def fingerprint(rule_name: str, path: str, subject: str, occurrence: int) -> str:
@@ -111,9 +138,9 @@ def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str,
     return out
 
 
-def run_rules(ctx: Context, config=None) -> tuple[list[Finding], int]:
+def run_rules(ctx: Context, rules: dict[str, Rule], config=None) -> tuple[list[Finding], int]:
     """Every enabled rule over the context, minus what the configuration's per-file
-    ignores and the manuscripts' suppression comments leave out; then the check of the
+    ignores and the manuscripts' suppression comments leave out; then the rules about the
     suppressions themselves. Returns the findings in a stable order and how many were
     suppressed."""
     from ..suppress import covers
@@ -122,32 +149,67 @@ def run_rules(ctx: Context, config=None) -> tuple[list[Finding], int]:
     disabled = config.disabled if config else set()
     findings: list[Finding] = []
     suppressed = 0
-    by_path: dict[str, list] = {}
-    for sup in ctx.suppressions:
-        by_path.setdefault(sup.path, []).append(sup)
-    for name, r in RULES.items():
-        if name in disabled or name == "unused-suppression":
-            continue
-        if r.needs_bibliography and ctx.bibliography is None:
-            continue
-        for f in _findings(name, r, r.check(ctx), severities):
-            if config is not None and name in config.ignored_for(f.path):
+    by_path: dict[str, list[int]] = {}
+    for i, sup in enumerate(ctx.suppressions):
+        by_path.setdefault(sup.path, []).append(i)
+    used = [0] * len(ctx.suppressions)
+    enabled = [r for name, r in rules.items() if name not in disabled
+               and not (r.needs_bibliography and ctx.bibliography is None)]
+    for r in (r for r in enabled if not r.after_suppression):
+        for f in _findings(r.name, r, r.check(ctx), severities):
+            if config is not None and r.name in config.ignored_for(f.path):
                 suppressed += 1
                 continue
-            hit = next((sup for sup in by_path.get(f.path, []) if covers(sup, name, f.line)), None)
+            hit = next((i for i in by_path.get(f.path, []) if covers(ctx.suppressions[i], r.name, f.line)), None)
             if hit is not None:
-                hit.used += 1
+                used[hit] += 1
                 suppressed += 1
                 continue
             findings.append(f)
-    if "unused-suppression" in RULES and "unused-suppression" not in disabled:
-        r = RULES["unused-suppression"]
-        findings.extend(_findings("unused-suppression", r, r.check(ctx), severities))
+    after = replace(ctx, suppressions=tuple(replace(s, used=n) for s, n in zip(ctx.suppressions, used)))
+    for r in (r for r in enabled if r.after_suppression):
+        findings.extend(_findings(r.name, r, r.check(after), severities))
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule, f.message))
     return findings, suppressed
 
 
-def rules_markdown() -> str:
+def _show(example: Example) -> list[str]:
+    out: list[str] = []
+    for name, text in example.manuscripts():
+        if not isinstance(example.text, str):
+            out.append(f"`{name}`:")
+            out.append("")
+        out += ["```", text.rstrip("\n"), "```", ""]
+    if example.bib:
+        out += ["with `refs.bib`:", "", "```bibtex", example.bib.rstrip("\n"), "```", ""]
+    for key, text in example.sources:
+        out += [f"and the full text of `{key}`:", "", "```", text.rstrip("\n"), "```", ""]
+    return out
+
+
+def example_text(example: Example) -> str:
+    """An example as plain text: its manuscript(s), then the .bib and source texts it needs."""
+    parts = []
+    for name, text in example.manuscripts():
+        parts.append(text.rstrip("\n") if isinstance(example.text, str) else f"{name}:\n{text.rstrip()}")
+    if example.bib:
+        parts.append("refs.bib:\n" + example.bib.rstrip("\n"))
+    for key, text in example.sources:
+        parts.append(f"full text of {key}:\n" + text.rstrip("\n"))
+    return "\n\n".join(parts)
+
+
+def rule_markdown(r: Rule) -> list[str]:
+    """One rule's documentation: severity, what it checks, why, and its two examples."""
+    out = [f"## {r.name}", "", f"Default severity: **{r.severity}**." + (" Needs a bibliography (`--bib`)." if r.needs_bibliography else ""),
+           "", r.summary[0].upper() + r.summary[1:] + ".", ""]
+    if r.explanation:
+        out += [r.explanation, ""]
+    out += ["Fires on:", ""] + _show(r.bad) + ["Stays silent on:", ""] + _show(r.good)
+    return out
+
+
+def rules_markdown(rules: dict[str, Rule]) -> str:
     """docs/rules.md, generated from the registry."""
     out = [
         "# Rules",
@@ -157,18 +219,8 @@ def rules_markdown() -> str:
         "| rule | default | fires when |",
         "| --- | --- | --- |",
     ]
-    for r in RULES.values():
+    for r in rules.values():
         out.append(f"| [{r.name}](#{r.name}) | {r.severity} | {r.summary} |")
-    for r in RULES.values():
-        out += ["", f"## {r.name}", "", f"Default severity: **{r.severity}**." + (" Needs a bibliography (`--bib`)." if r.needs_bibliography else ""), "", r.summary[0].upper() + r.summary[1:] + ".", ""]
-        if r.explanation:
-            out += [r.explanation, ""]
-        out += ["Fires on:", "", "```", r.bad, "```", "", "Stays silent on:", "", "```", r.good, "```"]
-    return "\n".join(out) + "\n"
-
-
-def iter_citation_items(ctx: Context, doc: Document) -> Iterator[tuple[int, int, Resolution]]:
-    """(citation index, item index, resolution) for every resolved-or-not item of a document."""
-    for ci, res in enumerate(ctx.resolutions.get(doc.path, [])):
-        for ii, r in enumerate(res):
-            yield ci, ii, r
+    for r in rules.values():
+        out += [""] + rule_markdown(r)
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,112 +1,25 @@
-"""BibTeX databases read with pybtex: entries with their file and line, names split with
-particles, LaTeX decoded to Unicode for matching, and parse errors kept as data."""
+"""Reading .bib files with pybtex: entries with their file and line, LaTeX decoded to
+Unicode, names split with particles; a broken file is read block by block, and what
+cannot be read becomes a BibProblem with its line."""
 
 from __future__ import annotations
 
 import codecs
 import os
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.scanner import PybtexSyntaxError
 
-from .readers import read_bytes
+from ..readers import read_bytes
+from .model import BibProblem, Bibliography, Entry, Name
+from .suffixes import with_suffixes
 
 _BLOCK_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
+_NEXT_BLOCK = re.compile(r"\n[ \t]*@\s*[A-Za-z]+\s*[{(]")
 _LINE_IN_ERROR = re.compile(r"line (\d+)")
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """One person as the entry names them, decoded to Unicode."""
-
-    given: str
-    von: str
-    last: str
-    jr: str = ""
-    literal: bool = False  # a body written whole in braces: {Conference of Socialist Economists}
-
-    @property
-    def surname(self) -> str:
-        """The surname as cited: particles kept ("van der Linden")."""
-        return f"{self.von} {self.last}".strip()
-
-    def display(self) -> str:
-        parts = [self.surname]
-        if self.given:
-            parts.append(self.given)
-        return ", ".join(parts)
-
-
-@dataclass(slots=True)
-class Entry:
-    key: str
-    type: str
-    fields: dict[str, str]  # decoded to Unicode, braces removed, lower-case field names
-    raw: dict[str, str]  # as written in the file
-    authors: tuple[Name, ...]
-    editors: tuple[Name, ...]
-    path: str
-    line: int
-    suffix: str = ""  # the year suffix ("a", "b") that tells apart works of one author and year
-    persons: dict[str, tuple[Name, ...]] = field(default_factory=dict)  # translator, bookauthor, ...
-
-    @property
-    def year(self) -> str | None:
-        year = self.fields.get("year") or ""
-        m = re.match(r"\d{4}", year) or re.match(r"\d{4}", self.fields.get("date", ""))
-        return m.group() if m else None
-
-    @property
-    def original_year(self) -> str | None:
-        m = re.match(r"\d{4}", self.fields.get("origdate", "") or self.fields.get("origyear", ""))
-        return m.group() if m else None
-
-    @property
-    def creators(self) -> tuple[Name, ...]:
-        return self.authors or self.editors
-
-    @property
-    def title(self) -> str:
-        return self.fields.get("title", "")
-
-    def label(self) -> str:
-        """ "Althusser 2017a" """
-        who = self.fields.get("shortauthor") or (self.creators[0].surname if self.creators else self.key)
-        if len(self.creators) == 2:
-            who = f"{self.creators[0].surname} and {self.creators[1].surname}"
-        elif len(self.creators) > 2:
-            who = f"{self.creators[0].surname} et al."
-        return f"{who} {self.year or 'n.d.'}{self.suffix}"
-
-
-@dataclass(slots=True)
-class BibProblem:
-    """A place in a .bib file that could not be read."""
-
-    path: str
-    line: int
-    message: str
-
-
-@dataclass(slots=True)
-class Bibliography:
-    entries: list[Entry] = field(default_factory=list)
-    problems: list[BibProblem] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-
-    def by_key(self) -> dict[str, Entry]:
-        return {e.key: e for e in self.entries}
-
-
-def fold(text: str) -> str:
-    """Compare-key of a name or title: no accents, no case, letters and digits only."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", "", text.casefold().replace("ß", "ss").replace("ø", "o").replace("ł", "l"))
 
 
 def decode_latex(value: str) -> str:
@@ -122,7 +35,9 @@ def decode_latex(value: str) -> str:
     return " ".join(text.split())
 
 
-def _name(person: Person) -> Name:
+def person_name(person: Person) -> Name:
+    """A pybtex Person as a Name, decoded; a name written whole in braces is literal."""
+
     def part(names: list[str]) -> str:
         return decode_latex(" ".join(names))
 
@@ -140,8 +55,16 @@ def _name(person: Person) -> Name:
     )
 
 
-@dataclass(slots=True)
-class _Block:
+def parse_names(value: str) -> tuple[Name, ...]:
+    """A BibTeX name list ("Marx, Karl and Engels, Friedrich") as Names."""
+    people = [p for p in re.split(r"\s+and\s+", value.strip()) if p.strip()]
+    return tuple(person_name(Person(p)) for p in people)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One @-block of a .bib file, as written, with the line it starts on."""
+
     kind: str
     key: str | None
     text: str
@@ -149,16 +72,15 @@ class _Block:
     closed: bool = True
 
 
-_NEXT_BLOCK = re.compile(r"\n[ \t]*@\s*[A-Za-z]+\s*[{(]")
-
-
-def split_blocks(text: str) -> list[_Block]:
+def split_blocks(text: str) -> list[Block]:
     """The @-blocks of a .bib file with their first line; text between blocks is a comment.
 
     An entry left open ends where the next one starts on a line of its own, so one
     missing brace costs one entry, not the rest of the file."""
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     pos = 0
+    line = 1  # line number at `counted`; newlines are counted once, moving forward
+    counted = 0
     while True:
         m = _BLOCK_START.search(text, pos)
         if not m:
@@ -189,12 +111,15 @@ def split_blocks(text: str) -> list[_Block]:
         if kind not in ("string", "preamble", "comment"):
             km = re.match(r"\s*([^,\s]+)\s*,", text[m.end() : end])
             key = km.group(1) if km else None
-        blocks.append(_Block(kind, key, text[m.start() : end], text.count("\n", 0, m.start()) + 1, closed))
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        blocks.append(Block(kind, key, text[m.start() : end], line, closed))
         pos = max(end, m.end())
     return blocks
 
 
-def read_bib_text(path: str) -> tuple[str, list[str]]:
+def read_bib_text(path: str) -> tuple[str, list[BibProblem]]:
+    """A .bib file's text: UTF-8, or else Latin-1 with a problem naming the first bad line."""
     data = read_bytes(path, "no such bibliography file", "is a folder, not a .bib file")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -202,40 +127,41 @@ def read_bib_text(path: str) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return data.decode("latin-1"), [f"{path}:{line}: not valid UTF-8; read as Latin-1"]
+        return data.decode("latin-1"), [BibProblem(path, line, "not valid UTF-8; read as Latin-1")]
 
 
 def load_bibliography(paths: list[str | os.PathLike[str]]) -> Bibliography:
     """Read .bib files. Broken entries become problems with their line; the rest is used."""
-    bib = Bibliography()
+    entries: list[Entry] = []
+    problems: list[BibProblem] = []
     seen: dict[str, Entry] = {}
     for raw_path in paths:
         path = os.fspath(raw_path)
-        bib.paths.append(path)
-        text, warnings = read_bib_text(path)
-        for w in warnings:
-            bib.problems.append(BibProblem(path, int(w.split(":")[1]), w.split(": ", 1)[1]))
-        for entry in _entries_of(path, text, bib.problems):
+        text, read_problems = read_bib_text(path)
+        problems.extend(read_problems)
+        file_entries, file_problems = _entries_of(path, text)
+        problems.extend(file_problems)
+        for entry in file_entries:
             if entry.key in seen:
                 first = seen[entry.key]
-                bib.problems.append(
+                problems.append(
                     BibProblem(path, entry.line, f"entry key {entry.key!r} repeats the one at {first.path}:{first.line}; this one is ignored")
                 )
                 continue
             seen[entry.key] = entry
-            bib.entries.append(entry)
-    assign_suffixes(bib.entries)
-    return bib
+            entries.append(entry)
+    return Bibliography(tuple(with_suffixes(entries)), tuple(problems))
 
 
-def _entries_of(path: str, text: str, problems: list[BibProblem]) -> list[Entry]:
+def _entries_of(path: str, text: str) -> tuple[list[Entry], list[BibProblem]]:
     blocks = split_blocks(text)
     lines = {b.key: b.line for b in blocks if b.key}
     try:
         data = parse_string(text, "bibtex")
-        return [_entry(key, e, path, lines.get(key, 1)) for key, e in data.entries.items()]
+        return [_entry(key, e, path, lines.get(key, 1)) for key, e in data.entries.items()], []
     except Exception:  # pybtex stops at the first problem: read block by block instead
         pass
+    problems: list[BibProblem] = []
     macros = "\n".join(b.text for b in blocks if b.kind == "string")
     macro_lines = macros.count("\n") + 1 if macros else 0
     out: list[Entry] = []
@@ -266,10 +192,10 @@ def _entries_of(path: str, text: str, problems: list[BibProblem]) -> list[Entry]
             out.append(_entry(key, e, path, block.line))
     if not out and not problems:
         problems.append(BibProblem(path, 1, "no entries could be read"))
-    return out
+    return out, problems
 
 
-def _error_line(exc: Exception, block: _Block, macro_lines: int) -> int:
+def _error_line(exc: Exception, block: Block, macro_lines: int) -> int:
     m = _LINE_IN_ERROR.search(str(exc))
     if not m:
         return block.line
@@ -284,33 +210,11 @@ def _clean_error(exc: Exception) -> str:
 def _entry(key: str, e, path: str, line: int) -> Entry:
     raw = {k.lower(): str(v) for k, v in e.fields.items()}
     fields = {k: decode_latex(v) for k, v in raw.items()}
-    authors = tuple(_name(p) for p in e.persons.get("author", []))
-    editors = tuple(_name(p) for p in e.persons.get("editor", []))
-    others = {role.lower(): tuple(_name(p) for p in people) for role, people in e.persons.items()
+    authors = tuple(person_name(p) for p in e.persons.get("author", []))
+    editors = tuple(person_name(p) for p in e.persons.get("editor", []))
+    others = {role.lower(): tuple(person_name(p) for p in people) for role, people in e.persons.items()
               if role.lower() not in ("author", "editor")}
     for role in ("translator", "bookauthor"):
         if role in others:
             fields[role] = " and ".join(n.display() for n in others[role])
     return Entry(key, e.type.lower(), fields, raw, authors, editors, path, line, persons=others)
-
-
-def assign_suffixes(entries: list[Entry]) -> None:
-    """Works of the same author(s) and year get a, b, c ...: the suffix a `yearsuffix` field
-    gives, otherwise in order of title, as author-date styles sort them."""
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    for e in entries:
-        if not e.year:
-            continue
-        who = "|".join(fold(n.surname) for n in e.creators) or fold(e.fields.get("shortauthor", e.key))
-        groups.setdefault((who, e.year), []).append(e)
-    for group in groups.values():
-        if len(group) < 2:
-            group[0].suffix = ""
-            continue
-        explicit = [e for e in group if e.fields.get("yearsuffix")]
-        if len(explicit) == len(group):
-            for e in group:
-                e.suffix = e.fields["yearsuffix"].strip().lower()
-            continue
-        for i, e in enumerate(sorted(group, key=lambda x: (fold(x.title), x.key))):
-            e.suffix = "abcdefghijklmnopqrstuvwxyz"[i] if i < 26 else str(i)
