@@ -140,3 +140,21 @@ def test_input_files_are_never_modified(tmp_path):
 def test_folder_without_manuscripts_is_an_error(tmp_path):
     proc = run("check", str(tmp_path))
     assert proc.returncode == 2 and "no manuscript" in proc.stderr
+
+
+def test_version_agrees_everywhere():
+    """`citeaudit --version`, the SARIF driver and the installed package metadata name one version."""
+    from importlib.metadata import version
+
+    installed = version("citeaudit")
+    assert run("--version").stdout.strip() == f"citeaudit {installed}"
+    sarif = json.loads(run("check", "seeds/002_deb1812acb52f76b.txt", "--format", "sarif").stdout)
+    assert sarif["runs"][0]["tool"]["driver"]["version"] == installed
+
+
+def test_rules_command_explains_one_rule_with_its_examples():
+    proc = run("rules", "page-out-of-range")
+    assert proc.returncode == 0 and proc.stdout.startswith("## page-out-of-range")
+    assert "Fires on:" in proc.stdout and "(Althusser 1977, p. 31)" in proc.stdout and "pages = {3--22}" in proc.stdout
+    wrong = run("rules", "page-out-of-rang")
+    assert wrong.returncode == 2 and "did you mean page-out-of-range?" in wrong.stderr and "Traceback" not in wrong.stderr
