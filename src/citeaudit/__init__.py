@@ -17,7 +17,7 @@ from .errors import CiteauditError
 from .extract import extract
 from .model import Document, Report, Resolutions
 from .quotes import check_quotations
-from .readers import expand_paths, read_source
+from .readers import expand_paths, read_bytes, read_source
 from .resolve import Index, resolve_document
 from .rules import RULES, Context, run_rules
 from .suppress import parse_suppressions
@@ -39,18 +39,26 @@ def read_document(path: str | os.PathLike[str]) -> Document:
 
 def load_baseline(path: str) -> set[str]:
     """The fingerprints of the findings of an earlier JSON report."""
+    raw = read_bytes(path, "no such baseline file", "is a folder, not a baseline file")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise CiteauditError("no such baseline file", path) from None
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CiteauditError("not valid UTF-8: not a citeaudit JSON report", path, raw[: exc.start].count(b"\n") + 1) from None
     except json.JSONDecodeError as exc:
         raise CiteauditError(f"not a JSON report: {exc.msg}", path, exc.lineno) from None
-    except OSError as exc:
-        raise CiteauditError(f"cannot read: {exc.strerror or exc}", path) from None
+    except RecursionError:
+        raise CiteauditError("not a JSON report: nested too deeply", path) from None
     if not isinstance(data, dict) or data.get("schema") != "citeaudit/report/v1":
         raise CiteauditError("not a citeaudit JSON report (schema citeaudit/report/v1)", path)
-    return {f["fingerprint"] for f in data.get("findings", []) if isinstance(f, dict) and "fingerprint" in f}
+    findings = data.get("findings", [])
+    if not isinstance(findings, list):
+        raise CiteauditError("not a citeaudit JSON report: \"findings\" is not a list", path)
+    prints = set()
+    for i, f in enumerate(findings):
+        if not isinstance(f, dict) or not isinstance(f.get("fingerprint"), str):
+            raise CiteauditError(f"not a citeaudit JSON report: finding {i + 1} has no fingerprint string", path)
+        prints.add(f["fingerprint"])
+    return prints
 
 
 def audit(

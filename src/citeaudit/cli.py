@@ -1,27 +1,29 @@
-"""The command line: check, baseline, diff, rules. Nothing else lives here."""
+"""The command line: check, baseline, diff, export, rules. Nothing else lives here."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import os
+import signal
 import sys
-import tempfile
+import time
 
 from . import __version__, audit, load_baseline
 from .config import load_config
-from .errors import CiteauditError
+from .errors import CiteauditError, display
 from .model import SEVERITIES
-from .report import github, html_report, json_report, junit, markdown, sarif, text_report
+from .output import write_atomic
+from .readers import STDIN, expand_paths
 from .report.common import failing
 from .rules import RULES, rule_markdown, rules_markdown
 
-FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
-SUFFIX = {"text": "txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif", "junit": "xml", "github": "github.txt"}
+FORMATS = ("text", "concise", "json", "markdown", "html", "sarif", "junit", "github")
+SUFFIX = {"text": "txt", "concise": "concise.txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif",
+          "junit": "xml", "github": "github.txt"}
 FAIL_LEVELS = (*SEVERITIES, "never")
 EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "text", "html", "markdown")
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,11 +33,23 @@ class _Parser(argparse.ArgumentParser):
         raise CiteauditError(f"{self.prog}: {message} (see --help)")
 
 
+def _rule_list(values: list[str] | None) -> list[str]:
+    names = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+    for name in names:
+        if name not in RULES:
+            close = difflib.get_close_matches(name, list(RULES), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (see citeaudit rules)"
+            raise CiteauditError(f"unknown rule {name!r}{hint}")
+    return names
+
+
 def _check_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="manuscript files or folders; - reads standard input")
     p.add_argument("--bib", action="append", metavar="FILE", default=[], help="BibTeX database (repeatable)")
-    p.add_argument("--config", metavar="FILE", help="configuration (default: citeaudit.toml or pyproject.toml here)")
+    p.add_argument("--config", metavar="FILE", help="configuration (default: citeaudit.toml or pyproject.toml here or above)")
     p.add_argument("--sources", metavar="DIR", help="full texts of the cited works, as KEY.txt (form feeds between pages)")
+    p.add_argument("--select", action="append", metavar="RULE[,RULE]", help="run only these rules")
+    p.add_argument("--ignore", action="append", metavar="RULE[,RULE]", help="do not run these rules")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--out", metavar="DIR|FILE", help="write the report(s) there instead of standard output")
     check.add_argument("--fail-on", choices=FAIL_LEVELS, default=None, help="exit 1 at or above this severity (default error)")
     check.add_argument("--baseline", metavar="FILE", help="a JSON report whose findings are not reported again")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in the text report")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour in the text report (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
     base = sub.add_parser("baseline", help="write a baseline: the JSON report of the findings as they are now")
     _check_options(base)
     base.add_argument("--out", metavar="FILE", required=True, help="where to write the baseline")
@@ -58,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--bib", action="append", metavar="FILE", default=[])
     diff.add_argument("--config", metavar="FILE")
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--fail-on", choices=FAIL_LEVELS, default=None,
+                      help="exit 1 when NEW has new findings at or above this severity (default error)")
     diff.add_argument("--out", metavar="FILE")
     export = sub.add_parser("export", help="write the bibliography: BibTeX, CSL-JSON, RIS, or formatted in a CSL style")
     export.add_argument("--bib", action="append", metavar="FILE", default=[], required=True)
@@ -74,54 +91,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def write_atomic(files: dict[str, str]) -> None:
-    """Write files whole or not at all: each to a temporary file beside it, then all renamed."""
-    staged: list[tuple[str, str]] = []
-    for path in files:  # refuse before writing anything
-        if os.path.isdir(path):
-            raise CiteauditError("is a folder; cannot write the report there", path)
-    try:
-        for path, content in files.items():
-            directory = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(directory):
-                raise CiteauditError("folder does not exist", os.path.dirname(path) or ".")
-            fd, tmp = tempfile.mkstemp(prefix=".citeaudit-", dir=directory)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(content)
-            os.chmod(tmp, 0o666 & ~_UMASK)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _path in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
-
-
 def _progress(enabled: bool):
+    """A progress line on stderr, with the time left, when stderr is a terminal."""
     if not enabled:
         return None
+    started = time.monotonic()
 
     def show(i: int, n: int, path: str) -> None:
         width = 24
         done = width * i // n
-        name = path if len(path) <= 40 else "…" + path[-39:]
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {name:<40}")
+        elapsed = time.monotonic() - started
+        eta = elapsed / i * (n - i)
+        left = f"{int(eta // 60)}:{int(eta % 60):02d} left" if i < n else ""
+        name = display(path)
+        name = name if len(name) <= 40 else "…" + name[-39:]
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {left:<10} {name:<40}")
         if i == n:
-            sys.stderr.write("\r" + " " * (width + 50) + "\r")
+            sys.stderr.write("\r" + " " * (width + 62) + "\r")
         sys.stderr.flush()
 
     return show
 
 
 def render(fmt: str, report, fail_on: str, colour: bool = False) -> str:
+    """One report format; its writer is imported only when asked for."""
+    from importlib import import_module
+
+    module = {"text": "text_report", "concise": "concise", "json": "json_report", "markdown": "markdown",
+              "html": "html_report", "sarif": "sarif", "junit": "junit", "github": "github"}[fmt]
+    writer = import_module(f".report.{module}", __package__)
     if fmt == "text":
-        return text_report.render(report, colour=colour)
+        return writer.render(report, colour=colour)
     if fmt == "junit":
-        return junit.render(report, fail_on)
-    return {"json": json_report.render, "markdown": markdown.render, "html": html_report.render,
-            "sarif": sarif.render, "github": github.render}[fmt](report)
+        return writer.render(report, fail_on)
+    return writer.render(report)
+
+
+def _colour(choice: str) -> bool:
+    """https://no-color.org and https://force-color.org: NO_COLOR and FORCE_COLOR, when set
+    and not empty, decide for `auto`."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _with_rules(config, args):
+    selected, ignored = _rule_list(getattr(args, "select", None)), _rule_list(getattr(args, "ignore", None))
+    if not selected and not ignored:
+        return config
+    disabled = set(config.disabled) | set(ignored)
+    if selected:
+        disabled |= set(RULES) - set(selected)
+    return dataclasses.replace(config, disabled=disabled)
+
+
+def _inputs(args, config) -> list[str]:
+    """Every file this run reads, so that no report is written over one of them."""
+    paths = [p for p in getattr(args, "paths", None) or [] if p != STDIN]
+    found = expand_paths(paths) if paths else []
+    found += list(getattr(args, "bib", None) or []) + list(config.bib)
+    found += [p for p in (getattr(args, "baseline", None), config.path, getattr(args, "old", None),
+                          getattr(args, "new", None)) if p]
+    found += [p for p in getattr(args, "cited_in", None) or [] if os.path.isfile(p)]
+    for folder in (getattr(args, "sources", None), config.sources):
+        if folder and os.path.isdir(folder):
+            found += [os.path.join(folder, f) for f in os.listdir(folder)]
+    return found
 
 
 def _run_audit(args, config):
@@ -132,35 +171,57 @@ def _run_audit(args, config):
     report = audit(args.paths, args.bib or None, config, baseline, progress=progress, sources=args.sources)
     for doc in report.documents:
         for warning in doc.warnings:
-            print(f"citeaudit: warning: {warning}", file=sys.stderr)
+            _warn(warning)
+    if report.bibliography is None:
+        needs = sorted(name for name, r in RULES.items() if r.needs_bibliography and name not in config.disabled)
+        _note(f"no bibliography (--bib, or bib in the configuration): citations were found but not resolved, "
+              f"and {len(needs)} rules that need one did not run ({', '.join(needs[:3])}, …)")
     return report
 
 
+def _warn(message: str) -> None:
+    print(f"citeaudit: warning: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(f"citeaudit: note: {message}", file=sys.stderr)
+
+
+def _write(args, output: str, inputs: list[str]) -> None:
+    if args.out:
+        write_atomic({args.out: output}, inputs)
+    else:
+        sys.stdout.write(output)
+
+
 def run_check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = _with_rules(load_config(args.config), args)
     formats = list(dict.fromkeys(args.format or ["text"]))
     fail_on = args.fail_on or config.fail_on or "error"
     out_dir = args.out and (os.path.isdir(args.out) or args.out.endswith(("/", os.sep)) or len(formats) > 1)
     if len(formats) > 1 and not args.out:
         raise CiteauditError("several --format need --out DIR")
+    if out_dir and not os.path.isdir(args.out):
+        raise CiteauditError("folder does not exist", args.out)
+    inputs = _inputs(args, config)
     report = _run_audit(args, config)
     if out_dir:
-        if not os.path.isdir(args.out):
-            raise CiteauditError("folder does not exist", args.out)
-        write_atomic({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in formats})
+        write_atomic({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in formats}, inputs)
     elif args.out:
-        write_atomic({args.out: render(formats[0], report, fail_on)})
+        write_atomic({args.out: render(formats[0], report, fail_on)}, inputs)
     else:
-        colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(render(formats[0], report, fail_on, colour))
+        sys.stdout.write(render(formats[0], report, fail_on, _colour(args.color)))
     return 1 if failing(report.findings, fail_on) else 0
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    from .report import json_report
+
+    config = _with_rules(load_config(args.config), args)
+    inputs = _inputs(args, config)
     report = _run_audit(args, config)
-    write_atomic({args.out: json_report.render(report)})
-    print(f"citeaudit: baseline of {len(report.findings)} findings written to {args.out}", file=sys.stderr)
+    write_atomic({args.out: json_report.render(report)}, inputs)
+    print(f"citeaudit: baseline of {len(report.findings)} findings written to {display(args.out)}", file=sys.stderr)
     return 0
 
 
@@ -168,19 +229,19 @@ def run_diff(args: argparse.Namespace) -> int:
     from . import diff
 
     config = load_config(args.config)
+    inputs = _inputs(args, config)
     result = diff.compare(args.old, args.new, args.bib or config.bib or None, config)
     output = {"text": diff.render_text, "markdown": diff.render_markdown, "json": diff.render_json}[args.format](result)
-    if args.out:
-        write_atomic({args.out: output})
-    else:
-        sys.stdout.write(output)
-    return 0
+    _write(args, output, inputs)
+    fail_on = args.fail_on or config.fail_on or "error"
+    return 1 if failing(result.new_findings, fail_on) else 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     from . import export, load_bibliography
 
     config = load_config(args.config)
+    inputs = _inputs(args, config)
     report = None
     if args.cited_in:
         report = audit(args.cited_in, args.bib, config)
@@ -188,7 +249,7 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         bib = load_bibliography(args.bib)
     for p in bib.problems:
-        print(f"citeaudit: warning: {p.path}:{p.line}: {p.message}", file=sys.stderr)
+        _warn(f"{display(p.path)}:{p.line}: {p.message}")
     if (args.stubs or args.citations) and report is None:
         raise CiteauditError("--stubs and --citations need --cited-in: the manuscripts to read")
     if args.stubs:
@@ -198,21 +259,19 @@ def run_export(args: argparse.Namespace) -> int:
 
         output = render_citations(report, export.select(bib, report), args.style)
     else:
-        output = export.render(export.select(bib, report), args.to, args.style)
-    if args.out:
-        write_atomic({args.out: output})
-    else:
-        sys.stdout.write(output)
+        output, notes = export.render(export.select(bib, report), args.to, args.style)
+        for note in notes:
+            _warn(note)
+    _write(args, output, inputs)
     return 0
 
 
 def run_rules_command(args: argparse.Namespace) -> int:
     if args.name is not None:
-        if args.name not in RULES:
-            close = difflib.get_close_matches(args.name, list(RULES), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else " (see citeaudit rules)"
-            raise CiteauditError(f"unknown rule {args.name!r}{hint}")
-        sys.stdout.write("\n".join(rule_markdown(RULES[args.name])).rstrip("\n") + "\n")
+        (name,) = _rule_list([args.name]) if "," not in args.name else (args.name,)
+        if name not in RULES:
+            raise CiteauditError(f"unknown rule {name!r} (see citeaudit rules)")
+        sys.stdout.write("\n".join(rule_markdown(RULES[name])).rstrip("\n") + "\n")
         return 0
     if args.format == "markdown":
         sys.stdout.write(rules_markdown())
@@ -223,7 +282,16 @@ def run_rules_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminate(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(sig, _terminate)  # cleanup runs as on any other exit
+        except (ValueError, OSError):  # not the main thread, or no such signal here
+            pass
     try:
         args = build_parser().parse_args(argv)
         commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "export": run_export, "rules": run_rules_command}
@@ -238,4 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         print("citeaudit: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (no second error at exit)
+        except OSError:
+            pass
         return 0

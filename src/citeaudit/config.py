@@ -82,42 +82,82 @@ def _line_of(text: str, key: str, section: str | None) -> int | None:
     return None
 
 
+def find_config(start: str = ".") -> str | None:
+    """The configuration that applies in `start`: citeaudit.toml, or a pyproject.toml with a
+    [tool.citeaudit] table, in that folder or the nearest folder above it."""
+    folder = Path(start).resolve()
+    for candidate_dir in (folder, *folder.parents):
+        own = candidate_dir / "citeaudit.toml"
+        if own.is_file():
+            return str(own)
+        pyproject = candidate_dir / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8", errors="replace"))
+            except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+                if "[tool.citeaudit" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return str(pyproject)  # ours, but broken: load_config says where
+                continue
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "citeaudit" in tool:
+                return str(pyproject)
+    return None
+
+
+def _relative(display_path: str) -> str:
+    try:
+        return os.path.relpath(display_path)
+    except ValueError:
+        return display_path
+
+
 def load_config(path: str | None = None, cwd: str = ".") -> Config:
-    """The configuration named, or citeaudit.toml / pyproject.toml in `cwd`, or the defaults."""
+    """The configuration named, or the one found from `cwd` upwards, or the defaults."""
     from .model import SEVERITIES
+    from .readers import read_bytes
     from .rules import RULES
 
     if path is None:
-        for name in ("citeaudit.toml", "pyproject.toml"):
-            candidate = Path(cwd) / name
-            if candidate.is_file():
-                if name == "pyproject.toml" and "[tool.citeaudit" not in candidate.read_text(encoding="utf-8", errors="replace"):
-                    continue
-                path = str(candidate)
-                break
+        path = find_config(cwd)
         if path is None:
             return Config()
+        path = _relative(path)
     p = Path(path)
-    if not p.is_file():
-        raise CiteauditError("no such configuration file", path)
-    text = p.read_text(encoding="utf-8", errors="replace")
+    raw = read_bytes(path, "no such configuration file", "is a folder, not a configuration file", limit=4 * 1024 * 1024)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CiteauditError("not valid UTF-8", path, raw[: exc.start].count(b"\n") + 1) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise CiteauditError(f"not valid TOML: {str(exc).split(' (at')[0]}", path, int(m.group(1)) if m else None) from None
+    except (RecursionError, ValueError) as exc:
+        raise CiteauditError(f"not valid TOML: {type(exc).__name__}: nested too deeply", path) from None
     section = None
     if p.name == "pyproject.toml":
-        data = data.get("tool", {}).get("citeaudit", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise CiteauditError("[tool] must be a table", path, _line_of(text, "tool", None))
+        data = tool.get("citeaudit", {})
         section = "tool.citeaudit"
+        if not isinstance(data, dict):
+            raise CiteauditError("[tool.citeaudit] must be a table of settings", path, _line_of(text, "citeaudit", "tool"))
     base = p.parent
 
     def fail(message: str, key: str, sub: str | None = None) -> CiteauditError:
         where = f"{section}.{sub}" if section and sub else (sub or section)
         return CiteauditError(message, path, _line_of(text, key, where))
 
+    def table(key: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            raise fail(f"{key} must be a table ([{(section + '.') if section else ''}{key}]), not {type(value).__name__}", key)
+        return value
+
     cfg = Config(path=str(p))
-    for key, value in data.items():
+    for key in data:
         if key not in TOP_KEYS:
             raise fail(f"unknown key {key!r} (known: {', '.join(sorted(TOP_KEYS))})", key)
     if "bib" in data:
@@ -130,15 +170,17 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
         if not isinstance(data["sources"], str):
             raise fail("sources must be a folder path", "sources")
         cfg.sources = str(base / data["sources"])
+        if not os.path.isdir(cfg.sources):
+            raise fail(f"sources: no such folder {data['sources']!r}", "sources")
     if "fail-on" in data:
         if data["fail-on"] not in (*SEVERITIES, "never"):
             raise fail(f"fail-on must be one of error, warning, info, never, not {data['fail-on']!r}", "fail-on")
         cfg.fail_on = data["fail-on"]
     if "exclude" in data:
-        if not isinstance(data["exclude"], list):
-            raise fail("exclude must be a list of glob patterns", "exclude")
-        cfg.exclude = [str(x) for x in data["exclude"]]
-    for name, level in (data.get("rules") or {}).items():
+        if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
+            raise fail("exclude must be a list of glob patterns (strings)", "exclude")
+        cfg.exclude = list(data["exclude"])
+    for name, level in table("rules").items():
         if name not in RULES:
             raise fail(f"unknown rule {name!r} (see citeaudit rules)", name, "rules")
         if level == "off":
@@ -147,14 +189,14 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
             cfg.severities[name] = level
         else:
             raise fail(f"rule {name}: severity must be error, warning, info or off, not {level!r}", name, "rules")
-    for key, value in (data.get("style") or {}).items():
+    for key, value in table("style").items():
         if key not in STYLE_KEYS:
             raise fail(f"unknown style key {key!r} (known: {', '.join(STYLE_KEYS)})", key, "style")
         if value not in STYLE_KEYS[key]:
             raise fail(f"style {key} must be one of {', '.join(map(repr, STYLE_KEYS[key]))}", key, "style")
         cfg.style[key] = value
-    for pattern, rules in (data.get("per-file-ignores") or {}).items():
-        if not isinstance(rules, list):
+    for pattern, rules in table("per-file-ignores").items():
+        if not isinstance(rules, list) or not all(isinstance(n, str) for n in rules):
             raise fail("per-file-ignores values must be lists of rule names", pattern, "per-file-ignores")
         for name in rules:
             if name not in RULES:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from . import audit
-from .model import Citation, Document, Report
+from .model import Citation, Document, Finding, Report
 
 
 @dataclass
@@ -29,9 +29,12 @@ class DiffResult:
     old: str
     new: str
     changes: list[Change] = field(default_factory=list)
+    new_findings: list[Finding] = field(default_factory=list)  # findings of NEW that OLD did not have
 
     def of(self, kind: str) -> list[Change]:
-        return [c for c in self.changes if c.kind == kind]
+        """The changes of one kind, in the order of the lines they are on."""
+        return sorted((c for c in self.changes if c.kind == kind),
+                      key=lambda c: (c.new_line or c.old_line or 0, c.old_line or 0, c.change, c.text))
 
 
 def _signature(c: Citation) -> str:
@@ -140,6 +143,7 @@ def compare(old_path: str, new_path: str, bib_paths: list[str] | None = None, co
     for key in sorted(set(new_prints) - set(old_prints), key=str):
         f = new_prints[key]
         result.changes.append(Change("finding", "new", None, f.line, f.message, f.rule))
+        result.new_findings.append(f)
     for key in sorted(set(old_prints) - set(new_prints), key=str):
         f = old_prints[key]
         result.changes.append(Change("finding", "fixed", f.line, None, f.message, f.rule))
@@ -191,7 +195,7 @@ def render_json(result: DiffResult) -> str:
         "new": result.new,
         "changes": [
             {"kind": c.kind, "change": c.change, "old_line": c.old_line, "new_line": c.new_line, "text": c.text, "detail": c.detail}
-            for c in result.changes
+            for kind in ("citation", "note", "quotation", "finding") for c in result.of(kind)
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

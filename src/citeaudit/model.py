@@ -182,11 +182,23 @@ class CrossMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceProblem:
+    """A source text that a quotation's citation calls for but that was not read, and why."""
+
+    key: str  # the entry
+    named: str  # the file as the entry or the sources folder names it
+    reason: str
+    bib_path: str  # where the entry stands
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class QuoteResults:
     """Quotations looked up in their sources and across the manuscripts checked together."""
 
     checks: tuple[SourceCheck, ...] = ()
     cross: tuple[CrossMatch, ...] = ()
+    unavailable: tuple[SourceProblem, ...] = ()
     _matches: dict = field(init=False, default_factory=dict, repr=False, compare=False)
     _also: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 

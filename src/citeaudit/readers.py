@@ -1,15 +1,26 @@
-"""Reading manuscript files into text, with an honest account of how the bytes were decoded."""
+"""Reading manuscript files into text, with an honest account of how the bytes were decoded.
+
+Every file citeaudit reads goes through `read_bytes`: only regular files (a FIFO, a device
+or a socket is refused at once rather than waited on), no more than a cap of bytes, and
+every failure a CiteauditError naming the file as it can be shown on one line.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CiteauditError
+from .errors import CiteauditError, display
 
 #: Extensions read as plain text. Other formats get their own readers later.
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+#: The largest manuscript or .bib file read: beyond it, the run stops and says so.
+MAX_BYTES = 256 * 1024 * 1024
+#: The path a manuscript read from standard input is reported under.
+STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,53 +34,95 @@ class Source:
 
 
 def decode(data: bytes, path: str) -> Source:
-    """Decode bytes as UTF-8; fall back to cp1252 then Latin-1 with a warning, never failing."""
+    """Decode bytes as UTF-8 (a BOM is dropped); UTF-16 when a byte-order mark says so; else
+    cp1252 or Latin-1 with a warning naming the first line that is not UTF-8."""
+    shown = display(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            why = "odd number of bytes" if len(data) % 2 else "a lone surrogate"
+            line = data[: exc.start].decode("utf-16", "replace").count("\n") + 1
+            raise CiteauditError(f"not valid UTF-16 despite its byte-order mark ({why})", shown, line) from None
+        return Source(shown, text, "utf-16", (f"{shown}: decoded as UTF-16 (byte-order mark)",))
     try:
-        return Source(path, data.decode("utf-8"), "utf-8")
+        return Source(shown, data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        first_bad = f"{path}:{line}: not valid UTF-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-        return Source(path, text, "utf-16", (f"{path}: decoded as UTF-16 (byte-order mark)",))
+        first_bad = f"{shown}:{line}: not valid UTF-8"
     try:
         text = data.decode("cp1252")
         encoding = "cp1252"
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         encoding = "latin-1"
-    return Source(path, text, encoding, (f"{first_bad}; decoded as {encoding}, check accented characters",))
+    return Source(shown, text, encoding, (f"{first_bad}; decoded as {encoding}, check accented characters",))
 
 
-def read_bytes(path: str | os.PathLike[str], missing: str = "no such file or folder", folder: str = "is a folder, not a file") -> bytes:
-    """A file's bytes; a missing file, a folder or a read error is a CiteauditError naming it."""
-    shown = os.fspath(path)
-    p = Path(path)
-    if not p.exists():
-        raise CiteauditError(missing, shown)
-    if p.is_dir():
-        raise CiteauditError(folder, shown)
+def read_bytes(path: str | os.PathLike[str], missing: str = "no such file or folder",
+               folder: str = "is a folder, not a file", limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes. A missing file, a folder, a pipe or device, a file over
+    `limit` bytes or a read error is a CiteauditError naming it."""
+    shown = display(path)
     try:
-        return p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise CiteauditError(missing, shown) from None
+    except IsADirectoryError:
+        raise CiteauditError(folder, shown) from None
     except OSError as exc:
         raise CiteauditError(f"cannot read: {exc.strerror or exc}", shown) from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise CiteauditError(folder, shown)
+        if not stat.S_ISREG(mode):
+            raise CiteauditError("is not a regular file (a pipe, device or socket)", shown)
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise CiteauditError(f"cannot read: {exc.strerror or exc}", shown) from None
+    if len(data) > limit:
+        raise CiteauditError(f"is larger than {limit // (1024 * 1024)} MB, the most citeaudit reads", shown)
+    return data
+
+
+def read_stdin(limit: int = MAX_BYTES) -> bytes:
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise CiteauditError(f"is larger than {limit // (1024 * 1024)} MB, the most citeaudit reads", "<stdin>")
+    return data
 
 
 def read_source(path: str | os.PathLike[str]) -> Source:
-    """Read one manuscript file. Missing, unreadable or binary files raise CiteauditError."""
-    shown = os.fspath(path)
-    data = read_bytes(path)
+    """Read one manuscript file ("-": standard input). Missing, unreadable or binary files
+    raise CiteauditError."""
+    raw = os.fspath(path)
+    data = read_stdin() if raw == STDIN else read_bytes(path)
+    shown = display(raw)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CiteauditError("looks like a binary file, not a text manuscript", shown)
-    return decode(data, shown)
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _looks_like_bibtex(head):
+        raise CiteauditError("is a BibTeX database, not a manuscript: give it with --bib", shown)
+    return decode(data, raw)
+
+
+def _looks_like_bibtex(head: bytes) -> bool:
+    """A file that opens with BibTeX entries (comments aside) is a database, not prose."""
+    lines = [ln.strip() for ln in head.split(b"\n") if ln.strip() and not ln.strip().startswith(b"%")]
+    return bool(lines) and lines[0].startswith(b"@") and b"{" in lines[0] and any(b"=" in ln for ln in lines[1:6])
 
 
 def expand_paths(paths: list[str]) -> list[str]:
     """Files named directly, plus every supported manuscript inside named folders, sorted."""
     out: list[str] = []
     for raw in paths:
+        if raw == STDIN:
+            out.append(raw)
+            continue
         p = Path(raw)
         if p.is_dir():
             found = sorted(
@@ -78,16 +131,10 @@ def expand_paths(paths: list[str]) -> list[str]:
                 if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES and not f.name.startswith(".")
             )
             if not found:
-                raise CiteauditError("folder holds no manuscript (.txt, .md)", raw)
+                raise CiteauditError("folder holds no manuscript (.txt, .md)", display(raw))
             out.extend(found)
         elif not p.exists():
-            raise CiteauditError("no such file or folder", raw)
+            raise CiteauditError("no such file or folder", display(raw))
         else:
             out.append(raw)
-    seen: set[str] = set()
-    unique = []
-    for item in out:
-        if item not in seen:
-            seen.add(item)
-            unique.append(item)
-    return unique
+    return list(dict.fromkeys(out))

@@ -5,44 +5,99 @@ from __future__ import annotations
 
 import bisect
 import os
-from pathlib import Path
 
 from ..bibliography import Bibliography, Entry
-from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck
+from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
 from .engine import VARIANT, Alignment, Searcher, Text, make_query, make_text
 
 #: Cross-manuscript matches need this many words: short phrases recur by chance.
 MIN_CROSS_WORDS = 8
 
 
-def source_path(e: Entry, sources_dir: str | None) -> str | None:
-    """The full text of an entry: its `file` field (relative to its .bib), or KEY.txt in the
-    sources folder."""
-    raw = e.fields.get("file", "")
+#: The largest source text read; a bigger one is reported, not read.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+_TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _candidates(e: Entry, sources_dir: str | None) -> list[tuple[str, str]]:
+    """(path, as named) of the files that may hold an entry's full text: its `file` field,
+    relative to its .bib (JabRef writes "description:path:type"), then KEY.txt in the sources
+    folder."""
+    out = []
+    raw = e.fields.get("file", "").strip()
     if raw:
-        candidates = [raw] + [p for p in raw.split(":") if p]  # JabRef writes "description:path:type"
-        for c in candidates:
-            path = c if os.path.isabs(c) else os.path.join(os.path.dirname(e.path), c)
-            if os.path.isfile(path):
-                return path
+        parts = [raw] + [p for p in raw.split(":") if p.strip()] if ":" in raw else [raw]
+        for part in dict.fromkeys(parts):
+            path = part if os.path.isabs(part) else os.path.join(os.path.dirname(e.path) or ".", part)
+            out.append((path, part))
     if sources_dir:
         for suffix in (".txt", ".text"):
-            path = os.path.join(sources_dir, e.key + suffix)
-            if os.path.isfile(path):
-                return path
-    return None
+            out.append((os.path.join(sources_dir, e.key + suffix), os.path.join(sources_dir, e.key + suffix)))
+    return out
 
 
-def load_sources(bib: Bibliography, sources_dir: str | None) -> dict[str, tuple[str, Text, str]]:
-    """key -> (path, words, text) of every entry whose full text is at hand."""
+def find_source(e: Entry, sources_dir: str | None, roots: list[str]) -> tuple[str | None, SourceProblem | None]:
+    """The path of an entry's full text, or why it cannot be read. Only files inside the
+    folders the user named (the .bib's folder, the sources folder) are read; any other path
+    is reported, never opened."""
+    problem = None
+    named_in_field = bool(e.fields.get("file", "").strip())
+    for path, named in _candidates(e, sources_dir):
+        if not os.path.lexists(path):
+            continue
+        if not _inside(path, roots):
+            problem = problem or SourceProblem(e.key, named, "is outside the folders named for this run (the .bib's folder, "
+                                               "--sources); it is not read", e.path, e.line)
+            continue
+        if not os.path.isfile(path):
+            problem = problem or SourceProblem(e.key, named, "is not a regular file", e.path, e.line)
+            continue
+        if not path.lower().endswith(_TEXT_SUFFIXES):
+            problem = problem or SourceProblem(e.key, named, "is not a plain-text file (.txt); give the text with --sources",
+                                               e.path, e.line)
+            continue
+        if os.path.getsize(path) > MAX_SOURCE_BYTES:
+            problem = problem or SourceProblem(e.key, named, f"is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB, the most "
+                                               "citeaudit reads of a source", e.path, e.line)
+            continue
+        return path, None
+    if problem is None and named_in_field:
+        problem = SourceProblem(e.key, e.fields["file"].strip(), "does not exist", e.path, e.line)
+    return None, problem
+
+
+def load_sources(bib: Bibliography, sources_dir: str | None, keys: set[str]) -> tuple[dict[str, tuple[str, Text, str]], list[SourceProblem]]:
+    """key -> (path, words, text) of the wanted entries whose full text is at hand, and the
+    problems of those whose text is named but cannot be used."""
+    roots = [d for d in {os.path.dirname(e.path) or "." for e in bib.entries}] + ([sources_dir] if sources_dir else [])
     out = {}
+    problems = []
     for e in bib.entries:
-        path = source_path(e, sources_dir)
+        if e.key not in keys:
+            continue
+        path, problem = find_source(e, sources_dir, roots)
+        if problem is not None:
+            problems.append(problem)
         if path is None:
             continue
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_SOURCE_BYTES + 1)
+        except OSError as exc:
+            problems.append(SourceProblem(e.key, path, f"cannot be read: {exc.strerror or exc}", e.path, e.line))
+            continue
+        text = data.decode("utf-8", errors="replace")
         out[e.key] = (path, make_text(e.key, text, e.first_page), text)
-    return out
+    return out, problems
 
 
 def _lines(raw: str, words: Text, a: Alignment) -> tuple[int, int]:
@@ -58,8 +113,6 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
                      sources_dir: str | None) -> QuoteResults:
     """Look each attributed quotation up in its source's full text, and every quotation in
     every manuscript."""
-    sources = load_sources(bib, sources_dir) if bib is not None else {}
-
     # 1. quotations against the sources their citations name
     checks: list[SourceCheck] = []
     wanted: dict[str, list[tuple[Document, int, int, int]]] = {}
@@ -68,9 +121,12 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
             if q.citation is None:
                 continue
             for ii, r in enumerate(resolutions.citation(doc.path, q.citation)):
-                if r.key in sources:
+                if r.key is not None:
                     wanted.setdefault(r.key, []).append((doc, qi, q.citation, ii))
+    sources, unavailable = load_sources(bib, sources_dir, set(wanted)) if bib is not None else ({}, [])
     for key, asks in wanted.items():
+        if key not in sources:
+            continue
         path, words_, raw = sources[key]
         searcher = Searcher([make_query(n, doc.quotations[qi].text) for n, (doc, qi, _c, _i) in enumerate(asks)])
         found = {a.query: a for a in searcher.search(words_)}
@@ -106,7 +162,7 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
                 )
                 line = other.lines.line(start)
                 cross.append(CrossMatch(documents[di].path, qi, other.path, other_q, _match(a, other.path, (line, None))))
-    return QuoteResults(tuple(checks), tuple(cross))
+    return QuoteResults(tuple(checks), tuple(cross), tuple(unavailable))
 
 
 def _word_span(text: Text, span) -> tuple[int, int]:

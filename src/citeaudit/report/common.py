@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..model import RANK, SEVERITIES, Document, Finding, Report
@@ -39,3 +40,13 @@ def paths_in_order(report: Report) -> list[str]:
         if f.path not in order:
             order.append(f.path)
     return order
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a manuscript or a .bib made safe for a terminal or a log: control characters
+    (an escape sequence, a carriage return that rewrites the line, bidirectional overrides)
+    shown as escapes instead of acted on. Newlines and tabs stay."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..model import RANK, Document, Finding, Report
-from .common import counts, item_totals, paths_in_order, statuses
+from .common import counts, item_totals, paths_in_order, printable, statuses
 
 _COLOUR = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "dim": "\033[2m", "bold": "\033[1m", "mark": "\033[35m"}
 _RESET = "\033[0m"
@@ -37,7 +37,7 @@ def _excerpt(lines: list[str] | None, f: Finding, paint: _Paint) -> list[str]:
     """The finding's line of text, with what it is about underlined."""
     if not lines or not f.line or f.line > len(lines):
         return []
-    text = lines[f.line - 1].rstrip("\r\n").replace("\t", " ")
+    text = printable(lines[f.line - 1].rstrip("\r\n").replace("\t", " "))
     if not text.strip():
         return []
     start = (f.column or 1) - 1
@@ -68,11 +68,11 @@ def render(report: Report, colour: bool = False) -> str:
         doc = docs.get(path)
         if doc is None and path not in by_path:
             continue
-        out.append(paint("bold", path))
+        out.append(paint("bold", printable(path)))
         if doc is not None:
             out.append("  " + _status_line(report, doc, checked))
             for w in doc.warnings:
-                out.append(f"  warning: {w}")
+                out.append(f"  warning: {printable(w)}")
         if path not in texts:
             try:
                 texts[path] = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
@@ -86,7 +86,7 @@ def render(report: Report, colour: bool = False) -> str:
             out.append(f"  {paint(sev, rule)} ({len(group)} {sev}{'s' if len(group) != 1 else ''})")
             for f in group:
                 where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
-                out.append(f"    {where}: {f.message}")
+                out.append(printable(f"    {where}: {f.message}"))
                 out.extend("      " + line for line in _excerpt(texts.get(path), f, paint))
         out.append("")
     c = counts(report)

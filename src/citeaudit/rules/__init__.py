@@ -28,6 +28,7 @@ RULES: dict[str, Rule] = registry([
     quotations.quotation_not_found,
     quotations.quotation_page_mismatch,
     quotations.inconsistent_quotation_citation,
+    quotations.source_text_unavailable,
 ])
 
 

@@ -4,7 +4,7 @@ other: misquotations, quotations not found, wrong pages, one passage cited two w
 from __future__ import annotations
 
 from ..quotes.engine import describe
-from .registry import Context, Example, rule
+from .registry import Context, Example, Issue, rule
 
 _BRUMAIRE = """@book{marx1852,
   author = {Marx, Karl},
@@ -171,3 +171,25 @@ def inconsistent_quotation_citation(ctx: Context):
             later_doc, later_q.span, f"{later_q.text}|{earlier_q.text}",
             f"The passage “{_short(later_q.text)}” is cited {later_cite} here and {earlier_cite} at {where}{diff}",
         )
+
+
+@rule(
+    "source-text-unavailable",
+    "warning",
+    "a quoted work's full text is named (its `file` field, or the sources folder) but cannot be used: missing, outside "
+    "the folders named, not plain text, or too large",
+    bad=Example("Marx wrote that ‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 5).\n",
+                _BRUMAIRE.replace("  year = {1852},\n", "  year = {1852},\n  file = {/etc/passwd},\n")),
+    good=Example("Marx wrote that ‘men make their own history, but they do not make it just as they please’ (Marx 1852, p. 5).\n",
+                 _BRUMAIRE, (("marx1852", _BRUMAIRE_TEXT),)),
+    needs_bibliography=True,
+)
+def source_text_unavailable(ctx: Context):
+    """Source texts are read only from the .bib's own folder (and below) and from the
+    sources folder: a `file` field that points elsewhere — an absolute path, `../`, a link
+    out of the folder — is reported with the path it names and is never opened, so nothing
+    outside what you named reaches a report. Only works that a quotation cites are looked
+    for."""
+    for p in ctx.quotes.unavailable:
+        yield Issue(p.bib_path, p.line, 1, f"{p.key}:{p.named}",
+                    f"The full text of {p.key}, {p.named}, {p.reason}: its quotations are not checked")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ..bibliography import Bibliography
+from ..errors import display
 from ..model import SEVERITIES, Document, Finding, QuoteResults, Resolutions, Severity
 from ..resolve import Index
 from ..text import Span
@@ -126,7 +127,7 @@ def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str,
             Finding(
                 rule=name,
                 severity=severities.get(name, r.severity),
-                path=issue.path,
+                path=display(issue.path),
                 line=issue.line,
                 column=issue.column,
                 message=issue.message,
