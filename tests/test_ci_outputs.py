@@ -120,3 +120,38 @@ def test_nothing_is_written_when_one_of_the_reports_cannot_be(tmp_path):
     proc = run("check", "seeds/", "--format", "json", "--format", "sarif", "--out", str(tmp_path))
     assert proc.returncode == 2 and "citeaudit.sarif" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["citeaudit.sarif"]
+
+
+def _workflow_step(name: str) -> str:
+    """The `run:` script of a step of docs/github-workflow.yml."""
+    lines = (ROOT / "docs" / "github-workflow.yml").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"- name: {name}")
+    run = next(i for i in range(start, len(lines)) if lines[i].strip() == "run: |")
+    indent = len(lines[run + 1]) - len(lines[run + 1].lstrip())
+    body = []
+    for line in lines[run + 1:]:
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            break
+        body.append(line[indent:])
+    return "\n".join(body) + "\n"
+
+
+def test_the_github_workflow_prints_annotations_when_there_are_findings(tmp_path):
+    """GitHub runs a step's script with `bash -e`: findings (exit 1) must still reach the
+    annotations and the summary, and the step must still fail."""
+    script = _workflow_step("Check citations")
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "ms.txt").write_text("As argued (Althuser, 2015, p. 154).\n", encoding="utf-8")
+    (tmp_path / "references.bib").write_text(
+        "@article{a, author = {Althusser, Louis}, title = {T}, journal = {J}, year = 2015}\n", encoding="utf-8")
+    (tmp_path / "citeaudit-baseline.json").write_text('{"schema": "citeaudit/report/v1", "findings": []}', encoding="utf-8")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "citeaudit").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m citeaudit "$@"\n', encoding="utf-8")
+    (bindir / "citeaudit").chmod(0o755)
+    summary = tmp_path / "summary.md"
+    env = {"PATH": f"{bindir}:/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "::error file=manuscripts/ms.txt,line=1" in proc.stdout
+    assert "citeaudit report" in summary.read_text(encoding="utf-8")

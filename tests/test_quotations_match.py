@@ -150,3 +150,13 @@ def test_a_real_public_domain_text_exact_and_modern_wording(tmp_path):
     r = check(tmp_path, text, source)
     kinds = [match_of(r, qi).kind for qi in range(len(r.documents[0].quotations))]
     assert kinds == ["exact", "exact"]
+
+
+def test_british_and_american_spelling_meet_but_different_words_do_not():
+    from citeaudit.quotes.textnorm import spelling_key
+
+    for british, american in (("defence", "defense"), ("licence", "license"), ("grey", "gray"), ("criticised", "criticized"),
+                              ("labour", "labor"), ("centre", "center"), ("travelled", "traveled")):
+        assert spelling_key(british) == spelling_key(american), british
+    for a, b in (("filled", "filed"), ("rise", "rize"), ("our", "or"), ("tiller", "tiler")):
+        assert spelling_key(a) != spelling_key(b), a

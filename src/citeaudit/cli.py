@@ -172,11 +172,15 @@ def _run_audit(args, config):
     for doc in report.documents:
         for warning in doc.warnings:
             _warn(warning)
+    return report
+
+
+def _said_after(report, config) -> None:
+    """What the run could not do, said once its output is written."""
     if report.bibliography is None:
         needs = sorted(name for name, r in RULES.items() if r.needs_bibliography and name not in config.disabled)
         _note(f"no bibliography (--bib, or bib in the configuration): citations were found but not resolved, "
               f"and {len(needs)} rules that need one did not run ({', '.join(needs[:3])}, …)")
-    return report
 
 
 def _warn(message: str) -> None:
@@ -211,6 +215,7 @@ def run_check(args: argparse.Namespace) -> int:
         write_atomic({args.out: render(formats[0], report, fail_on)}, inputs)
     else:
         sys.stdout.write(render(formats[0], report, fail_on, _colour(args.color)))
+    _said_after(report, config)
     return 1 if failing(report.findings, fail_on) else 0
 
 
@@ -221,6 +226,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     inputs = _inputs(args, config)
     report = _run_audit(args, config)
     write_atomic({args.out: json_report.render(report)}, inputs)
+    _said_after(report, config)
     print(f"citeaudit: baseline of {len(report.findings)} findings written to {display(args.out)}", file=sys.stderr)
     return 0
 

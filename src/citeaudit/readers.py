@@ -113,7 +113,7 @@ def read_source(path: str | os.PathLike[str]) -> Source:
 def _looks_like_bibtex(head: bytes) -> bool:
     """A file that opens with BibTeX entries (comments aside) is a database, not prose."""
     lines = [ln.strip() for ln in head.split(b"\n") if ln.strip() and not ln.strip().startswith(b"%")]
-    return bool(lines) and lines[0].startswith(b"@") and b"{" in lines[0] and any(b"=" in ln for ln in lines[1:6])
+    return bool(lines) and lines[0].startswith(b"@") and b"{" in lines[0] and any(b"=" in ln for ln in lines[:6])
 
 
 def expand_paths(paths: list[str]) -> list[str]:

@@ -118,3 +118,31 @@ class Builder:
 
     def build(self, end_offset: int) -> Mapped:
         return Mapped("".join(self.pieces), self.offsets + [end_offset])
+
+
+class Cover:
+    """Which offsets of a text are inside spans marked so far. Marking costs the length of the
+    span, a lookup costs nothing, so checking every candidate against every citation found
+    stays linear in the text."""
+
+    __slots__ = ("_any", "_inner")
+
+    def __init__(self, length: int) -> None:
+        self._any = bytearray(length + 1)  # start <= pos < end
+        self._inner = bytearray(length + 1)  # start < pos < end
+
+    def add(self, start: int, end: int) -> None:
+        if end > start:
+            self._any[start:end] = b"\x01" * (end - start)
+        if end > start + 1:
+            self._inner[start + 1 : end] = b"\x01" * (end - start - 1)
+
+    def covers(self, pos: int) -> bool:
+        return 0 <= pos < len(self._any) and self._any[pos] == 1
+
+    def inside(self, pos: int) -> bool:
+        """Strictly inside a marked span, not at its first offset."""
+        return 0 <= pos < len(self._inner) and self._inner[pos] == 1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._any.find(1, max(0, start), max(0, end)) != -1

@@ -13,6 +13,7 @@ import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.scanner import PybtexSyntaxError
 
+from ..errors import CiteauditError
 from ..readers import read_bytes
 from .model import BibProblem, Bibliography, Entry, Name
 from .suffixes import with_suffixes
@@ -138,6 +139,9 @@ def load_bibliography(paths: list[str | os.PathLike[str]]) -> Bibliography:
     for raw_path in paths:
         path = os.fspath(raw_path)
         text, read_problems = read_bib_text(path)
+        if text.strip() and not _BLOCK_START.search(text):
+            raise CiteauditError("holds no BibTeX entry (@book{...}): a manuscript given as --bib? "
+                                 "Manuscripts are named without an option", path)
         problems.extend(read_problems)
         file_entries, file_problems = _entries_of(path, text)
         problems.extend(file_problems)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from ..model import CiteItem, Citation, Document, Note, Quotation, QuoteMark
 from ..readers import Source
 from ..segment import Layout, Segment, segment
-from ..text import LineIndex, Span
+from ..text import Cover, LineIndex, Span
 from .citations import Found, find_citations, looks_like_title
 from .notes import Marker, find_markers, select_markers
 from .quotations import QuotePair, is_quotation, scan, top_level, word_count
@@ -31,6 +32,8 @@ class _Seg:
     unbalanced: list[tuple[int, bool]] = field(default_factory=list)
     block_end: int | None = None  # for block quotations: where the quoted text ends
     block_cite: Found | None = None
+    starts: list[int] = field(default_factory=list)  # start of each found citation, in order
+    opens: list[int] = field(default_factory=list)  # opening mark of each quotation, in order
 
 
 def extract(source: Source) -> Document:
@@ -79,28 +82,35 @@ def _prepare(seg: Segment, layout: Layout) -> _Seg:
     qs = scan(text, layout.quote_style)
     w.unbalanced = qs.unbalanced
     found = find_citations(text)
+    cover = Cover(len(text))
+    for f in found:
+        cover.add(f.start, f.end)
     for ref in find_references(text):
-        if not any(f.start < ref.end and ref.start < f.end for f in found):
+        if not cover.overlaps(ref.start, ref.end):
             found.append(ref)
+            cover.add(ref.start, ref.end)
     w.quotes = [
         p
         for p in top_level(qs.pairs)
         if is_quotation(text[p.inner[0] : p.inner[1]])
         and not _TITLE_INTRO.search(text[max(0, p.open - 60) : p.open])
-        and not any(f.start <= p.open < f.end for f in found)
+        and not cover.covers(p.open)
     ]
     for pair in w.quotes:
         m = _TITLE_AFTER.match(text, pair.close + 1)
         if not m:
             continue
         start, end = m.start("c") - 1, m.end("c") + 1
-        if any(f.start <= start < f.end for f in found):
+        if cover.covers(start):
             continue
         if looks_like_title(m.group("c")):
             title = " ".join(m.group("c").split())
             found.append(Found(start, end, "title", (CiteItem(authors=(), year=None, title=title),)))
+            cover.add(start, end)
     found.sort(key=lambda f: (f.start, f.end))
     w.found = found
+    w.starts = [f.start for f in found]
+    w.opens = [p.open for p in w.quotes]
     return w
 
 
@@ -206,32 +216,46 @@ def _gap_text(w: _Seg, start: int, end: int) -> str:
     """Text between two offsets with the quotations in it left out."""
     parts = []
     pos = start
-    for pair in w.quotes:
-        if pair.open >= start and pair.close < end:
+    for k in range(bisect.bisect_left(w.opens, start), len(w.quotes)):
+        pair = w.quotes[k]
+        if pair.open >= end:
+            break
+        if pair.close < end:
             parts.append(w.seg.text[pos : pair.open])
             pos = pair.close + 1
     parts.append(w.seg.text[pos:end])
     return " ".join(parts)
 
 
+#: Characters between a quotation and its citation beyond which they cannot belong together
+#: (a dozen words, or a few quotations between): keeps the search local in a long line.
+_REACH = 5000
+
+
 def _closing_citation(w: _Seg, pair: QuotePair) -> Found | None:
-    for f in w.found:
-        if f.start <= pair.close:
-            continue
-        gap = _gap_text(w, pair.close + 1, f.start)
-        if _SENTENCE_END.search(gap):
-            return None
-        words = word_count(gap)
-        if f.kind == "narrative":
-            return f if words <= 4 else None
-        return f if words <= 12 else None
-    return None
+    """The citation right after a quotation, a few words later at most."""
+    k = bisect.bisect_right(w.starts, pair.close)
+    if k == len(w.found) or w.found[k].start - pair.close > _REACH:
+        return None
+    f = w.found[k]
+    gap = _gap_text(w, pair.close + 1, f.start)
+    if _SENTENCE_END.search(gap):
+        return None
+    words = word_count(gap)
+    if f.kind == "narrative":
+        return f if words <= 4 else None
+    return f if words <= 12 else None
 
 
 def _introducing_citation(w: _Seg, pair: QuotePair) -> Found | None:
-    for f in reversed(w.found):
+    """A narrative citation that introduces the quotation in the same sentence."""
+    # a citation that starts at or after the opening mark cannot end before it
+    for k in range(bisect.bisect_left(w.starts, pair.open) - 1, -1, -1):
+        f = w.found[k]
         if f.end > pair.open:
             continue
+        if pair.open - f.end > _REACH:
+            return None
         if f.kind != "narrative":
             return None
         gap = _gap_text(w, f.end, pair.open)
@@ -247,9 +271,11 @@ def _notes(layout: Layout, body: list[_Seg]) -> list[Note]:
     styles = {s.note_style for s in note_segs if s.note_style}
     candidates: list[tuple[Marker, Segment]] = []
     for w in body:
-        excluded = [(f.start, f.end) for f in w.found]
+        excluded = Cover(len(w.seg.text))
+        for f in w.found:
+            excluded.add(f.start, f.end)
         for mk in find_markers(w.seg.text):
-            if any(a <= mk.start < b for a, b in excluded):
+            if excluded.covers(mk.start):
                 continue
             candidates.append((mk, w.seg))
     candidates.sort(key=lambda ms: ms[1].mapped.span(ms[0].start, ms[0].end).start)

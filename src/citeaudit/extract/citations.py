@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..locators import YEAR, parse_locator
 from ..model import CiteItem
+from ..text import Cover
 from .names import is_initials, is_name_word, is_particle, parse_authors
 
 _AFTER_ORIG = rf"(?:\s*\[{YEAR}(?:\s*[-–]\s*{YEAR})?\])?"
@@ -282,9 +283,12 @@ def find_citations(text: str) -> list[Found]:
         narrative = _narrative(text, start, end, content)
         if narrative is not None:
             found.append(narrative)
-    found.extend(_bracketed(text, found))
-    found.extend(_bare(text, found))
-    found.extend(_bare_ibid(text, found))
+    cover = Cover(len(text))
+    for f in found:
+        cover.add(f.start, f.end)
+    found.extend(_bracketed(text, cover))
+    found.extend(_bare(text, cover))
+    found.extend(_bare_ibid(text, cover))
     found.sort(key=lambda f: (f.start, f.end))
     return found
 
@@ -292,15 +296,16 @@ def find_citations(text: str) -> list[Found]:
 _BRACKETS = re.compile(r"\[([^\[\]]{6,300})\]")
 
 
-def _bracketed(text: str, found: list[Found]) -> list[Found]:
+def _bracketed(text: str, cover: Cover) -> list[Found]:
     """Author-date citations in square brackets, as inside parentheses: "(DNA [Smith et al., 2006])"."""
     out = []
     for m in _BRACKETS.finditer(text):
-        if not re.search(YEAR, m.group(1)) or _inside(m.start(), found, strict=True):
+        if not re.search(YEAR, m.group(1)) or cover.inside(m.start()):
             continue
         parsed = parse_parenthetical(m.group(1))
         if parsed is not None and parsed[0] == "parenthetical" and all(it.year for it in parsed[1]):
             out.append(Found(m.start(), m.end(), "parenthetical", tuple(parsed[1])))
+            cover.add(m.start(), m.end())
     return out
 
 
@@ -310,11 +315,11 @@ _BARE_SEE = re.compile(
 )
 
 
-def _bare(text: str, found: list[Found]) -> list[Found]:
+def _bare(text: str, cover: Cover) -> list[Found]:
     """Author-date outside brackets: "as shown in Akiyoshi et al., 2010", "see Williams 2018"."""
     out: list[Found] = []
     for m in _BARE_ETAL.finditer(text):
-        if _inside(m.start(), found + out):
+        if cover.covers(m.start()):
             continue
         first = _names_before(text, m.start())
         if first is None:
@@ -322,19 +327,17 @@ def _bare(text: str, found: list[Found]) -> list[Found]:
         authors = parse_authors(text[first : m.start()].strip() + " et al.")
         if authors:
             out.append(Found(first, m.end(), "narrative", tuple(_items_for_years(authors, m.group("years"), None, None, None))))
+            cover.add(first, m.end())
     for m in _BARE_SEE.finditer(text):
-        if _inside(m.start("name"), found + out):
+        if cover.covers(m.start("name")):
             continue
         authors = parse_authors(m.group("name"))
         if authors:
             out.append(
                 Found(m.start("name"), m.end(), "narrative", tuple(_items_for_years(authors, m.group("years"), None, None, None)))
             )
+            cover.add(m.start("name"), m.end())
     return out
-
-
-def _inside(pos: int, found: list[Found], strict: bool = False) -> bool:
-    return any(f.start <= pos < f.end if not strict else f.start < pos < f.end for f in found)
 
 
 def _narrative(text: str, start: int, end: int, content: str) -> Found | None:
@@ -409,11 +412,11 @@ def _list_follows(tokens, j) -> bool:
 _NOTE_IBID = re.compile(r"\b(?P<w>[Ii]bid(?:em)?\.?)(?:,?\s*(?P<loc>(?:pp?\.\s*)?\d+(?:\s*[-–]\s*\d+)?))?")
 
 
-def _bare_ibid(text: str, found: list[Found]) -> list[Found]:
+def _bare_ibid(text: str, cover: Cover) -> list[Found]:
     """ibid. outside parentheses, as notes write it: "Ibid., p. 45."."""
     out = []
     for m in _NOTE_IBID.finditer(text):
-        if any(f.start <= m.start() < f.end for f in found):
+        if cover.covers(m.start()):
             continue
         loc = parse_locator(m.group("loc")) if m.group("loc") else None
         end = m.end()

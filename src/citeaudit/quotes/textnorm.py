@@ -8,6 +8,8 @@ import functools
 import re
 import unicodedata
 
+from breame.spelling import BRITISH_ENGLISH_SPELLINGS as _BRITISH
+
 from ..normalize import fold as fold_typography
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -16,23 +18,6 @@ _LINEBREAK_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.(?!\.))\s*")
 _BRACKET_IN_WORD = re.compile(r"\[([^\W\d_]{1,3})\](?=[^\W\d_])|(?<=[^\W\d_])\[([^\W\d_]{1,3})\]")
 _BRACKET_INSERT = re.compile(r"\s*\[[^\[\]]{0,60}\]")
-
-# British spellings folded to American ones, so "criticise" and "labour" are not differences.
-_SPELLING = [
-    (re.compile(r"isation(s?)$"), r"ization\1"),
-    (re.compile(r"is(e|es|ed|ing)$"), r"iz\1"),
-    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),
-    (re.compile(r"our(s|ed|ing|er|ers|able)?$"), r"or\1"),
-    (re.compile(r"tre(s?)$"), r"ter\1"),
-    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),
-    (re.compile(r"ogue(s?)$"), r"og\1"),
-]
-_KEEP = frozenset("our hour hours four flour your yours pour tour tours rise rises wise noise raise praise promise premise "
-                  "exercise exercised otherwise likewise advise advised surprise surprised devise devised revise revised "
-                  "comprise comprised compromise compromised enterprise enterprises franchise merchandise arise arises "
-                  "concise precise despise despised disguise disguised expertise paradise poise treatise chastise "
-                  "well will all shall still till fill full call tell".split())
-
 
 @functools.lru_cache(maxsize=65536)
 def norm(word: str) -> str:
@@ -43,14 +28,10 @@ def norm(word: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def spelling_key(word: str) -> str:
-    """A compare form that also folds British and American spelling."""
-    if word in _KEEP or len(word) < 5:
-        return word
-    for pattern, repl in _SPELLING:
-        new = pattern.sub(repl, word)
-        if new != word:
-            return new
-    return word
+    """A compare form that also folds British spelling to American, word by word from a
+    VarCon-derived list (breame): "defence" and "defense", "grey" and "gray", "criticised"
+    and "criticized" meet, and "filled" stays apart from "filed"."""
+    return _BRITISH.get(word, word)
 
 
 def words(text: str, base: int = 0) -> list[tuple[str, int, int]]:
