@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CiteauditError, display
+from ..errors import CiteauditError, display
 
 #: Extensions read as plain text. Other formats get their own readers later.
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
@@ -24,13 +24,71 @@ STDIN = "-"
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph, table cell, heading or note of a document whose format says where they
+    are (DOCX, ODT, Markdown, LaTeX, PDF), as a stretch [start, end) of `Source.text`."""
+
+    start: int
+    end: int
+    part: str = "body"  # body | footnote | endnote | table
+    paragraph: int = 1  # 1-based within its part (within its note, for notes)
+    note: int | None = None  # the number of the note it belongs to
+    page: int | None = None  # PDF: 1-based page index
+    quote: bool = False  # set off as a block quotation (paragraph style or indent)
+    heading: bool = False
+    exclude: tuple[tuple[int, int], ...] = ()  # stretches inside it that are not its prose (a LaTeX \footnote{...})
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRef:
+    """A note's reference mark in the text: where it stands and which note it calls."""
+
+    number: int
+    start: int
+    end: int
+    part: str = "footnote"  # footnote | endnote
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRef:
+    """One work in a citation the format marks itself, by its key."""
+
+    key: str
+    prefix: str | None = None  # "see"
+    locator: str | None = None  # "p. 5", "ch. 2"
+    suffix: str | None = None  # text after the locator
+    suppress_author: bool = False  # [-@key], \citeyear
+    data: dict | None = None  # the CSL-JSON item a reference manager embedded (Zotero, Mendeley)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedCitation:
+    """A citation the format marks: [@a; @b, p. 5], \citep[p. 5]{a}, a Zotero field."""
+
+    start: int
+    end: int
+    refs: tuple[KeyRef, ...]
+    mode: str = "parenthetical"  # parenthetical | narrative | author | year | title | nocite
+    text: str | None = None  # what a reference manager rendered for it, where there is such text
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
-    """A manuscript as read from disk: the path as the user gave it and its decoded text."""
+    """A manuscript as read: the path as the user gave it and the text citeaudit reads —
+    the file itself for plain text, Markdown and LaTeX (so lines and columns are the file's
+    own), a text rendering for DOCX, ODT and PDF. Formats that know their structure say so:
+    their paragraphs, notes, marked citations and the stretches that are not prose."""
 
     path: str
     text: str
     encoding: str
     warnings: tuple[str, ...] = field(default=())
+    format: str = "text"  # text | markdown | latex | docx | odt | pdf
+    blocks: tuple[Block, ...] = ()  # empty: the paragraphs are found from the text itself
+    notes: tuple[NoteRef, ...] = ()
+    marked: tuple[MarkedCitation, ...] = ()
+    skip: tuple[tuple[int, int], ...] = ()  # not prose: code, math, comments, URLs, markup
+    bibliography: tuple[str, ...] = ()  # .bib files the document names (YAML bibliography:, \bibliography{})
 
 
 def decode(data: bytes, path: str) -> Source:
