@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-from pybtex.database import BibliographyData, Person, parse_string
+import pybtex.errors
+from pybtex.bibtex.utils import split_name_list, split_tex_string
+from pybtex.database import BibliographyData, BibliographyDataError, Person
+from pybtex.database.input.bibtex import DuplicateField, Parser
 from pybtex.scanner import PybtexSyntaxError
 
 from ..errors import CiteauditError
@@ -56,10 +59,41 @@ def person_name(person: Person) -> Name:
     )
 
 
+_EXTENDED = re.compile(r"^\s*(?:family|given|prefix|suffix|useprefix|family-i|given-i)\s*=", re.IGNORECASE)
+
+
+def _extended_name(text: str) -> Name:
+    """biblatex's extended name format: `family=Mello e Souza, given=André, prefix=de,
+    useprefix=true` (values may be braced)."""
+    parts: dict[str, str] = {}
+    for piece in split_tex_string(text, sep=","):
+        key, _eq, value = piece.partition("=")
+        value = value.strip()
+        if value.startswith("{") and value.endswith("}"):
+            value = value[1:-1]
+        parts[key.strip().lower()] = decode_latex(value)
+    return Name(given=parts.get("given", ""), von=parts.get("prefix", ""), last=parts.get("family", ""),
+                jr=parts.get("suffix", ""))
+
+
 def parse_names(value: str) -> tuple[Name, ...]:
-    """A BibTeX name list ("Marx, Karl and Engels, Friedrich") as Names."""
-    people = [p for p in re.split(r"\s+and\s+", value.strip()) if p.strip()]
-    return tuple(person_name(Person(p)) for p in people)
+    """A BibTeX name list ("Marx, Karl and Engels, Friedrich", "{Conference of Socialist
+    Economists}", biblatex's "family=..., given=...") as Names; " and " inside braces does
+    not split. A name pybtex cannot read is kept whole, as a literal."""
+    out = []
+    for person in split_name_list(value):
+        if not person.strip():
+            continue
+        if _EXTENDED.match(person):
+            out.append(_extended_name(person))
+            continue
+        try:
+            with pybtex.errors.capture() as captured:
+                parsed = Person(person)
+        except Exception:  # noqa: BLE001  (pybtex's name errors: keep the name as written)
+            captured = [True]
+        out.append(person_name(parsed) if not captured else Name("", "", decode_latex(person), literal=True))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +191,33 @@ def load_bibliography(paths: list[str | os.PathLike[str]]) -> Bibliography:
     return Bibliography(tuple(with_suffixes(entries)), tuple(problems))
 
 
+def _parse(text: str) -> tuple[BibliographyData, list[Exception]]:
+    """pybtex's parse, with what it would warn about (a field given twice, a key given twice:
+    it keeps the first, as BibTeX does) returned instead of raised or printed."""
+    with pybtex.errors.capture() as captured:
+        data = Parser(person_fields=()).parse_string(text)  # names are read by parse_names
+    for exc in captured:
+        if not isinstance(exc, (DuplicateField, BibliographyDataError)):
+            raise exc  # a syntax error: the caller reads the file block by block
+    return data, list(captured)
+
+
+def _warnings(path: str, captured: list[Exception], lines: dict[str, int]) -> list[BibProblem]:
+    out = []
+    for exc in captured:
+        message = " ".join(str(exc).split())
+        key = re.search(r"key (\S+)", message)
+        line = lines.get(key.group(1), 1) if key else 1
+        out.append(BibProblem(path, line, f"{message}; the first is used, as BibTeX does"))
+    return out
+
+
 def _entries_of(path: str, text: str) -> tuple[list[Entry], list[BibProblem]]:
     blocks = split_blocks(text)
     lines = {b.key: b.line for b in blocks if b.key}
     try:
-        data = parse_string(text, "bibtex")
-        return [_entry(key, e, path, lines.get(key, 1)) for key, e in data.entries.items()], []
+        data, captured = _parse(text)
+        return [_entry(key, e, path, lines.get(key, 1)) for key, e in data.entries.items()], _warnings(path, captured, lines)
     except Exception:  # pybtex stops at the first problem: read block by block instead
         pass
     problems: list[BibProblem] = []
@@ -184,7 +239,8 @@ def _entries_of(path: str, text: str) -> tuple[list[Entry], list[BibProblem]]:
             problems.append(BibProblem(path, block.line, f"entry key {block.key!r} appears twice; this one is ignored"))
             continue
         try:
-            data: BibliographyData = parse_string((macros + "\n" if macros else "") + block.text, "bibtex")
+            data, captured = _parse((macros + "\n" if macros else "") + block.text)
+            problems.extend(_warnings(path, captured, {block.key: block.line}))
         except PybtexSyntaxError as exc:
             problems.append(BibProblem(path, _error_line(exc, block, macro_lines), _clean_error(exc)))
             continue
@@ -213,12 +269,15 @@ def _clean_error(exc: Exception) -> str:
 
 def _entry(key: str, e, path: str, line: int) -> Entry:
     raw = {k.lower(): str(v) for k, v in e.fields.items()}
-    fields = {k: decode_latex(v) for k, v in raw.items()}
-    authors = tuple(person_name(p) for p in e.persons.get("author", []))
-    editors = tuple(person_name(p) for p in e.persons.get("editor", []))
-    others = {role.lower(): tuple(person_name(p) for p in people) for role, people in e.persons.items()
-              if role.lower() not in ("author", "editor")}
-    for role in ("translator", "bookauthor"):
-        if role in others:
-            fields[role] = " and ".join(n.display() for n in others[role])
+    fields = {k: decode_latex(v) for k, v in raw.items() if k not in ("author", "editor")}
+    authors = parse_names(raw.get("author", ""))
+    editors = parse_names(raw.get("editor", ""))
+    others = {role: parse_names(raw[role]) for role in PERSON_FIELDS if raw.get(role)}
+    for role, names in others.items():
+        fields[role] = " and ".join(n.display() for n in names)
     return Entry(key, e.type.lower(), fields, raw, authors, editors, path, line, persons=others)
+
+
+#: Fields beside author and editor that name persons (biblatex's data model).
+PERSON_FIELDS = ("translator", "bookauthor", "commentator", "annotator", "introduction", "foreword", "afterword",
+                 "editora", "editorb", "editorc", "holder")
