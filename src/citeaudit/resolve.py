@@ -26,6 +26,7 @@ class Index:
 
     bib: Bibliography
     by_name: dict[str, list[Entry]] = field(default_factory=dict)
+    partial: dict[str, list[Entry]] = field(default_factory=dict)  # parts of many-word surnames
     names: list[str] = field(default_factory=list)
 
     @classmethod
@@ -34,15 +35,29 @@ class Index:
         for e in bib.entries:
             for name in _entry_names(e):
                 index.by_name.setdefault(name, []).append(e)
+            for part in _partial_names(e):
+                index.partial.setdefault(part, []).append(e)
         index.names = sorted(index.by_name)
         return index
 
     def lookup(self, surname: str) -> list[Entry]:
+        """Entries whose first creator is cited by this name: the name as a whole ("Moscoso
+        del Prado Martín", "IPS" for "Instituto de Pesquisa Social [IPS]"), then without
+        leading words that may be given names ("Charles Darwin", "Igor Mel’čuk"), then as a
+        part of a many-word surname ("Martín", "Silva Filho")."""
         key = fold(surname)
-        found = list(self.by_name.get(key, []))
-        if not found and " " in surname:  # "Lo Iacono" cited, "Iacono" listed, or the reverse
-            found = list(self.by_name.get(fold(surname.split()[-1]), []))
-        return found
+        found = self.by_name.get(key)
+        if found:
+            return list(found)
+        words = surname.split()
+        for i in range(1, len(words)):
+            found = self.by_name.get(fold(" ".join(words[i:])))
+            if found:
+                return list(found)
+        return list(self.partial.get(key, []))
+
+
+_ABBREVIATION = re.compile(r"\[([^\[\]]{2,20})\]|\(([A-Z][A-Za-z&]{1,15})\)")
 
 
 def _entry_names(e: Entry) -> set[str]:
@@ -51,6 +66,10 @@ def _entry_names(e: Entry) -> set[str]:
     for n in first:
         names.add(fold(n.surname))
         names.add(fold(n.last))
+        if n.literal:  # a body: "Instituto de Pesquisa Social [IPS]" is cited as IPS, or whole without it
+            for m in _ABBREVIATION.finditer(n.last):
+                names.add(fold(m.group(1) or m.group(2)))
+            names.add(fold(_ABBREVIATION.sub("", n.last)))
     for field_name in ("shortauthor", "shorteditor"):
         if e.fields.get(field_name):
             names.add(fold(e.fields[field_name]))
@@ -58,6 +77,15 @@ def _entry_names(e: Entry) -> set[str]:
         names.add(fold(e.fields["shorthand"].split()[0]))
     names.discard("")
     return names
+
+
+def _partial_names(e: Entry) -> set[str]:
+    """The first creator's many-word surname by its parts: "Moscoso del Prado Martín" is also
+    found as "Prado Martín", "Martín", "Moscoso"."""
+    out: set[str] = set()
+    for n in e.creators[:1]:
+        out |= _name_keys(n) - {fold(n.surname), fold(n.last)}
+    return out
 
 
 def _norm_title(title: str) -> str:
@@ -83,11 +111,10 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
     same_year = [e for e in pool if _year_matches(e, item)]
     if not same_year:
         return Resolution("unresolved", reason=_wrong_year(item, pool))
-    if len(item.authors) > 1 and item.authors[-1] != "et al.":
-        coauthored = [e for e in same_year if _coauthors_match(e, item.authors)]
-        if not coauthored:
-            return Resolution("unresolved", reason=_wrong_coauthors(item, same_year))
-        same_year = coauthored
+    coauthored = by_coauthors(same_year, item.authors)
+    if not coauthored:
+        return Resolution("unresolved", reason=_wrong_coauthors(item, same_year))
+    same_year = coauthored
     if item.title and len(same_year) > 1:  # a reference string names its title
         titled = [e for e in same_year if fuzz.token_set_ratio(_norm_title(item.title), _norm_title(e.title)) >= 80]
         same_year = titled or same_year
@@ -111,10 +138,22 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
     )
 
 
+_UNDATED = {"n.d.", "s.d.", "s/d", "o.j.", "sans date"}
+_PENDING = ("forthcoming", "in press", "to appear", "in prep", "in preparation", "submitted", "accepted")
+
+
 def _year_matches(e: Entry, item: CiteItem) -> bool:
-    if item.year == "n.d.":
-        return e.year is None
+    if item.year in _UNDATED:
+        return e.year is None and not _pending(e)
+    if item.year in _PENDING:
+        return _pending(e) or (e.year is None and not e.fields.get("year"))
     return e.year == item.year
+
+
+def _pending(e: Entry) -> bool:
+    """An entry not yet published: "forthcoming" or "in press" as its year or pubstate."""
+    said = f"{e.fields.get('year', '')} {e.fields.get('pubstate', '')} {e.fields.get('date', '')}".lower()
+    return any(word in said for word in _PENDING)
 
 
 def _volume_matches(e: Entry, volume: str) -> bool:
@@ -124,9 +163,40 @@ def _volume_matches(e: Entry, volume: str) -> bool:
     return shorthand.split()[-1:] == [volume]
 
 
+def _name_keys(n) -> set[str]:
+    """The forms a creator may be cited by: surname with particles, without, and for a
+    many-word surname each word and each tail."""
+    keys = {fold(n.surname), fold(n.last)}
+    words = [w for w in n.surname.split() if w[:1].isupper()]
+    if len(words) > 1 and not n.literal:
+        keys.update(fold(" ".join(words[i:])) for i in range(len(words)))
+        keys.update(fold(w) for w in words)
+    keys.discard("")
+    return keys
+
+
 def _coauthors_match(e: Entry, authors: tuple[str, ...]) -> bool:
-    listed = {fold(n.surname) for n in e.creators} | {fold(n.last) for n in e.creators}
+    listed = set().union(_entry_names(e), *(_name_keys(n) for n in e.creators))
     return all(fold(a) in listed or fold(a.split()[-1]) in listed for a in authors)
+
+
+def by_coauthors(entries: list[Entry], authors: tuple[str, ...]) -> list[Entry]:
+    """The entries a citation's list of authors can stand for, by what is written and by the
+    "et al." conventions of author-date styles: "Oates" is Oates alone, not Oates, Eyler-Walker
+    and Cohen; "Oates et al." three authors or more (two where none has three: some styles
+    shorten two); "Baayen and Hendrix" exactly those two. Where no entry fits the convention,
+    the entries that at least include every name written."""
+    etal = authors[-1:] == ("et al.",)
+    names = authors[:-1] if etal else authors
+    including = [e for e in entries if _coauthors_match(e, names)]
+    if etal:
+        for least in (3, 2):
+            fitting = [e for e in including if len(e.creators) >= least]
+            if fitting:
+                return fitting
+        return including
+    exact = [e for e in including if len(e.creators) == len(names)]
+    return exact or including
 
 
 def _cited(item: CiteItem) -> str:

@@ -38,23 +38,35 @@ def against_title_order(entries: list[Entry]) -> set[str]:
     return out
 
 
+_LETTER_IN_YEAR = re.compile(r"\s*\d{4}([a-z])\s*")
+
+
+def pinned(e: Entry) -> str:
+    """The suffix the entry itself gives: a `yearsuffix` field, or a letter written after the
+    year ("2014a"), as many .bib files and reference lists do."""
+    if e.fields.get("yearsuffix"):
+        return e.fields["yearsuffix"].strip().lower()
+    m = _LETTER_IN_YEAR.fullmatch(e.fields.get("year", ""))
+    return m.group(1) if m else ""
+
+
 def with_suffixes(entries: list[Entry]) -> list[Entry]:
-    """The entries, each with its year suffix: the one a `yearsuffix` field gives when every
-    work of the group has one, otherwise a, b, c in order of title, as author-date styles
-    sort them. Works alone in their author and year get none."""
+    """The entries, each with its year suffix: the one it pins itself (`yearsuffix`, or
+    "2014a" in `year`), otherwise a, b, c in order of title among the works of the same
+    author(s) and year, as author-date styles sort them, skipping letters already pinned.
+    A work alone in its author and year gets none, unless it pins one."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(entries):
         if e.year:
             groups.setdefault(group_key(e), []).append(i)
     suffix: dict[int, str] = {}
     for group in groups.values():
-        if len(group) < 2:
+        fixed = {i: pinned(entries[i]) for i in group if pinned(entries[i])}
+        suffix.update(fixed)
+        rest = [i for i in group if i not in fixed]
+        if len(group) < 2 or not rest:
             continue
-        if all(entries[i].fields.get("yearsuffix") for i in group):
-            for i in group:
-                suffix[i] = entries[i].fields["yearsuffix"].strip().lower()
-            continue
-        ordered = sorted(group, key=lambda i: (fold(entries[i].title), entries[i].key))
-        for n, i in enumerate(ordered):
-            suffix[i] = _LETTERS[n] if n < len(_LETTERS) else str(n)
+        free = (c for c in [*_LETTERS, *(str(n) for n in range(26, 100))] if c not in fixed.values())
+        for i in sorted(rest, key=lambda i: (fold(entries[i].title), entries[i].key)):
+            suffix[i] = next(free)
     return [replace(e, suffix=suffix[i]) if suffix.get(i, "") != e.suffix else e for i, e in enumerate(entries)]
