@@ -81,7 +81,7 @@ def test_every_rule_is_registered_with_a_severity_and_examples():
         ("unresolved-citation", "As argued (Althusser, 2016, p. 154).", "As argued (Althusser, 2015, p. 154)."),
         ("unresolved-citation", "As argued (Althusser, 2017c, p. 9).", "As argued (Althusser, 2017a, p. 9)."),
         ("unresolved-citation", "As argued (Balibar, 1977a, p. 9).", "As argued (Balibar, 1977, p. 9)."),
-        ("unresolved-citation", "As argued (Balibar and Macherey, 1977).", "As argued (Balibar, 1977)."),
+        ("coauthor-mismatch", "As argued (Balibar and Macherey, 1977).", "As argued (Balibar, 1977)."),
         ("ambiguous-citation", "As argued (Althusser, 2017, p. 88).", "As argued (Althusser, 2017b, p. 88)."),
         ("page-out-of-range", "As argued (Althusser, 2015, p. 190).", "As argued (Althusser, 2015, p. 160)."),
         ("page-out-of-range", "As argued (Althusser, 2015, pp. 150-155).", "As argued (Althusser, 2015, pp. 155-158)."),

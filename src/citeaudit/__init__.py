@@ -15,6 +15,7 @@ from .bibliography import Bibliography, load_bibliography
 from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
+from .extract.known import KnownNames, iter_name_forms
 from .model import Document, Report, Resolutions
 from .quotes import check_quotations
 from .readers import expand_paths, read_bytes, read_source
@@ -32,9 +33,27 @@ except _metadata.PackageNotFoundError:  # run from a source tree that was never 
     __version__ = "0+unknown"
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and extract one manuscript."""
-    return extract(read_source(path))
+def read_document(path: str | os.PathLike[str], known: KnownNames | None = None) -> Document:
+    """Read and extract one manuscript; `known` (from `known_names(bibliography)`) makes
+    the names and titles of a bibliography recognisable in it."""
+    return extract(read_source(path), known)
+
+
+def known_names(bib: Bibliography) -> KnownNames:
+    """The names and main titles of a bibliography's works, for extraction."""
+    names: list[str] = []
+    titles: list[str] = []
+    for e in bib.entries:
+        for n in (*e.authors, *e.editors):
+            names.extend(iter_name_forms(n.surname, n.last, n.literal))
+        for field_name in ("shortauthor", "shorteditor"):
+            if e.fields.get(field_name):
+                names.append(e.fields[field_name])
+        for raw in (e.title, e.fields.get("shorttitle", "")):
+            main = raw.split(":")[0].split(". ")[0].strip()
+            if main:
+                titles.append(main)
+    return KnownNames(names, titles)
 
 
 def load_baseline(path: str) -> set[str]:
@@ -74,14 +93,15 @@ def audit(
     the manuscripts' suppression comments and the baseline say to leave out."""
     config = config or Config()
     files = [p for p in expand_paths(paths) if not config.excluded(p)]
+    bib_paths = bib_paths or config.bib
+    bib = load_bibliography(bib_paths) if bib_paths else None
+    known = known_names(bib) if bib is not None else None
     documents = []
     for i, path in enumerate(files, 1):
-        documents.append(read_document(path))
+        documents.append(read_document(path, known))
         if progress is not None and len(files) > 1:
             progress(i, len(files), path)
     documents = tuple(documents)
-    bib_paths = bib_paths or config.bib
-    bib = load_bibliography(bib_paths) if bib_paths else None
     index = Index.build(bib) if bib is not None else None
     resolutions = Resolutions({doc.path: resolve_document(doc, index) for doc in documents} if index is not None else {})
     quotes = check_quotations(documents, resolutions, bib, sources or config.sources)

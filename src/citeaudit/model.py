@@ -98,6 +98,7 @@ class Resolution:
     key: str | None = None
     candidates: tuple[str, ...] = ()  # ambiguous: the keys it could be
     reason: str = ""  # unresolved and ambiguous: why, with near misses
+    caveat: str = ""  # resolved, but not everything written agrees with the entry (its co-authors)
 
 
 #: The resolution of an item that was never looked up (no bibliography).

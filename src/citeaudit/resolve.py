@@ -66,10 +66,11 @@ def _entry_names(e: Entry) -> set[str]:
     for n in first:
         names.add(fold(n.surname))
         names.add(fold(n.last))
-        if n.literal:  # a body: "Instituto de Pesquisa Social [IPS]" is cited as IPS, or whole without it
-            for m in _ABBREVIATION.finditer(n.last):
+        if n.literal:  # a body: "Instituto de Pesquisa Social [IPS]" is cited as IPS, or whole without it;
+            for m in _ABBREVIATION.finditer(n.last):  # "U.S. Census Bureau" as "Census Bureau"
                 names.add(fold(m.group(1) or m.group(2)))
             names.add(fold(_ABBREVIATION.sub("", n.last)))
+            names.add(fold(re.sub(r"^(?:[A-Z]\.){1,4}\s+", "", n.last)))
     for field_name in ("shortauthor", "shorteditor"):
         if e.fields.get(field_name):
             names.add(fold(e.fields[field_name]))
@@ -113,6 +114,11 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
         return Resolution("unresolved", reason=_wrong_year(item, pool))
     coauthored = by_coauthors(same_year, item.authors)
     if not coauthored:
+        if len(same_year) == 1 and not item.suffix:  # one work of that first author and year: it, with a caveat
+            e = same_year[0]
+            listed = " and ".join(n.surname for n in e.creators) or e.key
+            return Resolution("resolved", e.key, caveat=f"resolves to {e.label()} by its first author and year, but the "
+                                                        f"entry lists {listed}")
         return Resolution("unresolved", reason=_wrong_coauthors(item, same_year))
     same_year = coauthored
     if item.title and len(same_year) > 1:  # a reference string names its title
@@ -175,9 +181,18 @@ def _name_keys(n) -> set[str]:
     return keys
 
 
+_UMLAUT = re.compile(r"(?<=[a-z])([aou])e")
+
+
+def _forms(key: str) -> set[str]:
+    """A folded name and its form without the German transliteration: "mueller" meets "muller"."""
+    return {key, _UMLAUT.sub(r"\1", key)}
+
+
 def _coauthors_match(e: Entry, authors: tuple[str, ...]) -> bool:
     listed = set().union(_entry_names(e), *(_name_keys(n) for n in e.creators))
-    return all(fold(a) in listed or fold(a.split()[-1]) in listed for a in authors)
+    listed |= {f for key in listed for f in _forms(key)}
+    return all(_forms(fold(a)) & listed or _forms(fold(a.split()[-1])) & listed for a in authors)
 
 
 def by_coauthors(entries: list[Entry], authors: tuple[str, ...]) -> list[Entry]:

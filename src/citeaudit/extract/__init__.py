@@ -11,6 +11,7 @@ from ..readers import Source
 from ..segment import Layout, Segment, segment
 from ..text import Cover, LineIndex, Span
 from .citations import Found, find_citations, looks_like_title
+from .known import KnownNames
 from .notes import Marker, find_markers, select_markers
 from .quotations import QuotePair, is_quotation, scan, top_level, word_count
 from .references import find_references
@@ -36,10 +37,11 @@ class _Seg:
     opens: list[int] = field(default_factory=list)  # opening mark of each quotation, in order
 
 
-def extract(source: Source) -> Document:
-    """Build the model of one manuscript."""
+def extract(source: Source, known: KnownNames | None = None) -> Document:
+    """Build the model of one manuscript. `known`: the names and titles of the bibliography
+    the manuscript will be checked against, which make more citations recognisable."""
     layout = segment(source.text)
-    work = [_prepare(seg, layout) for seg in layout.body + layout.notes]
+    work = [_prepare(seg, layout, known) for seg in layout.body + layout.notes]
     body = [w for w in work if w.seg.kind != "note"]
     _classify_blocks(body)
 
@@ -76,12 +78,12 @@ def extract(source: Source) -> Document:
     )
 
 
-def _prepare(seg: Segment, layout: Layout) -> _Seg:
+def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None) -> _Seg:
     w = _Seg(seg)
     text = seg.text
     qs = scan(text, layout.quote_style)
     w.unbalanced = qs.unbalanced
-    found = find_citations(text)
+    found = find_citations(text, known)
     cover = Cover(len(text))
     for f in found:
         cover.add(f.start, f.end)

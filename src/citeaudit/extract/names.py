@@ -7,8 +7,13 @@ import re
 #: Name particles, compared in lower case: "van der Linden", "Lo Iacono", "de Beauvoir".
 PARTICLES = frozenset(
     "van von der den de del della delle dei degli di da das dos do du des la le lo las los "
-    "ten ter te zu zur af av y bin ibn al el d' d’ mac st. saint".split()
+    "ten ter te zu zur af av y i e bin ibn al el d' d’ mac st. saint".split()
 )
+#: Words joining two authors, in the languages cited in ("e" and "y" also join the two
+#: surnames of one person, "Mello e Souza": a bibliography tells which).
+CONNECTORS = frozenset({"and", "&", "et", "e", "y", "und"})
+#: An elided article or preposition glued to a name: "l’ICMJE", "d’Igor", "dell’Università".
+ELISION = re.compile(r"^(?:[ldnLDN]|dell|all|dall|nell|sull|qu|jusqu)['’](?=[A-Z\d])")
 
 #: Capitalised words that start sentences or name dates, never authors.
 STOPWORDS = frozenset(
@@ -23,13 +28,19 @@ STOPWORDS = frozenset(
     written reprinted volume note notes page pages chapter id ibid op cit
     january february march april june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
-    monday tuesday wednesday thursday friday saturday sunday""".split()
+    monday tuesday wednesday thursday friday saturday sunday
+    indeed moreover furthermore therefore finally similarly likewise notably importantly interestingly recently
+    conversely nevertheless nonetheless accordingly additionally consequently alternatively meanwhile overall
+    specifically together""".split()
 )
+#: Months are surnames too (Robert May, Ernest March): after the first name of a list they are read as such.
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
 
+_ROMAN_NUMERAL = re.compile(r"[IVXLC]{2,6}|[VX]")
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.)+(?:-(?:[A-Z]\.)+)?$|^[A-Z]\.?-[A-Z]\.$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*$")
 _ETAL = re.compile(r",?\s+et\s+al\.?$|,?\s+et\s+al\.?(?=\s*$)")
-_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+|\s*&\s*")
+_SPLIT = re.compile(r"\s*,\s*(?:(?:and|et|e|y|und)\s+|&\s*)?|\s+(?:and|&|et|e|y|und)\s+|\s*&\s*")
 
 
 def is_particle(word: str) -> bool:
@@ -43,7 +54,7 @@ def is_name_word(word: str) -> bool:
     word, "(ÍNDIO..., 2014)"."""
     if word.endswith(("...", "…")):
         word = word.rstrip(".…")
-    if not word or not _NAME_WORD.match(word):
+    if not word or not _NAME_WORD.match(word) or _ROMAN_NUMERAL.fullmatch(word):
         return False
     if not word[0].isupper():
         return False
@@ -54,13 +65,15 @@ def is_initials(word: str) -> bool:
     return bool(_INITIALS.match(word))
 
 
-def surname(words: list[str]) -> str | None:
-    """The surname in one author's words: drops initials and given names, keeps particles.
+def surname(words: list[str], whole: bool = False) -> str | None:
+    """The surname in one author's words: drops initials, keeps particles; with `whole`, the
+    words are all surname ("Moscoso del Prado Martín", "Picallo i Soler", "Silva Filho"), as
+    a parenthetical citation writes them, otherwise the last name with its particles, given
+    names dropped ("Charles Darwin" -> "Darwin", "Marcel van der Linden" -> "van der Linden").
 
-    ["G.M.", "Goshgarian"] -> "Goshgarian"; ["Lo", "Iacono"] -> "Lo Iacono";
-    ["Marcel", "van", "der", "Linden"] -> "van der Linden".
+    ["G.M.", "Goshgarian"] -> "Goshgarian"; ["Lo", "Iacono"] -> "Lo Iacono".
     """
-    words = [w for w in words if w]
+    words = [ELISION.sub("", w) for w in words if w]
     if not words or len(words) > 6:
         return None
     core = [w for w in words if not is_initials(w)]
@@ -72,15 +85,21 @@ def surname(words: list[str]) -> str | None:
     last = len(core) - 1
     if is_particle(core[last]):
         return None
+    if whole:
+        while core and is_particle(core[0]) and core[0][:1].islower() and len(core) > 1 and core[0] in ("e", "y", "i"):
+            core = core[1:]
+        return " ".join(core)
     start = last
     while start > 0 and is_particle(core[start - 1]):
         start -= 1
     return " ".join(core[start : last + 1])
 
 
-def parse_authors(text: str) -> tuple[str, ...] | None:
+def parse_authors(text: str, whole: bool = True, joined: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
     """Surnames of an author list as cited: "Balibar and Althusser", "Smith, Jones & Lee",
-    "Smith et al." (-> ("Smith", "et al.")). None when the text is not a list of names."""
+    "Hengl e Gould", "Smith et al." (-> ("Smith", "et al.")). None when the text is not a
+    list of names. `whole`: each name is all surname (see `surname`). `joined`: folded
+    surnames known to contain a joining word ("mello e souza"), kept whole."""
     text = text.strip().rstrip(",").strip()
     if not text:
         return None
@@ -91,12 +110,17 @@ def parse_authors(text: str) -> tuple[str, ...] | None:
         text = text[: m.start()].strip()
     if not text:
         return None
-    parts = [p for p in _SPLIT.split(text) if p.strip()]
+    if joined and _fold_key(text) in joined:
+        parts = [text]
+    else:
+        parts = [p for p in _SPLIT.split(text) if p.strip()]
     if not parts or len(parts) > 8:
         return None
     names: list[str] = []
-    for part in parts:
-        name = surname(part.split())
+    for k, part in enumerate(parts):
+        name = surname(part.split(), whole)
+        if name is None and k > 0 and part.strip().lower() in _MONTHS:
+            name = part.strip()
         if name is None:
             corporate = corporate_name(text)
             return (corporate, "et al.") if corporate and etal else ((corporate,) if corporate else None)
@@ -129,3 +153,7 @@ def corporate_name(text: str) -> str | None:
     if capitalised < 2 and words[0] != "The":
         return None
     return " ".join(words)
+
+
+def _fold_key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())

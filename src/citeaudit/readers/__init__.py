@@ -63,7 +63,7 @@ class KeyRef:
 
 @dataclass(frozen=True, slots=True)
 class MarkedCitation:
-    """A citation the format marks: [@a; @b, p. 5], \citep[p. 5]{a}, a Zotero field."""
+    r"""A citation the format marks: [@a; @b, p. 5], \citep[p. 5]{a}, a Zotero field."""
 
     start: int
     end: int

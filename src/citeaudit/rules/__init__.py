@@ -13,6 +13,7 @@ RULES: dict[str, Rule] = registry([
     citations.inconsistent_citation_style,
     citations.ibid_without_antecedent,
     citations.citation_title_mismatch,
+    citations.coauthor_mismatch,
     notes_quotes.note_marker_without_note,
     notes_quotes.note_without_marker,
     notes_quotes.note_numbering,

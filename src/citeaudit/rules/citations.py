@@ -348,3 +348,28 @@ def citation_title_mismatch(ctx: Context):
                     o = named[0]
                     yield ctx.at(doc, c.span, f"{c.text}:{o.key}",
                                  f"{c.text} is ambiguous, and the text names {o.title}: probably {o.label()}")
+
+
+@rule(
+    "coauthor-mismatch",
+    "warning",
+    "a citation names co-authors the entry it resolves to does not list (or leaves out ones it does)",
+    bad=Example("Tension sets the pace (Rieder and Salmon, 1994).\n",
+                "@article{rieder1994, author = {Rieder, Conly L.}, title = {Motile kinetochores}, journal = {J Cell Biol},\n"
+                "  year = 1994}\n"),
+    good=Example("Tension sets the pace (Rieder and Salmon, 1994).\n",
+                 "@article{rieder1994, author = {Rieder, Conly L. and Salmon, Edward D.}, title = {Motile kinetochores},\n"
+                 "  journal = {J Cell Biol}, year = 1994}\n"),
+    needs_bibliography=True,
+)
+def coauthor_mismatch(ctx: Context):
+    """When the first author and the year point to one work only, the citation resolves to it
+    even if the co-authors written differ from the entry's — a co-author left out of the
+    entry, or a misspelt one in the text; this rule says which. Where several works share the
+    first author and year, the co-authors decide between them instead ("Oates 1999" is the
+    work Oates wrote alone, "Oates et al. 1999" the one with two co-authors)."""
+    for doc in ctx.documents:
+        for ci, ii, r in ctx.resolutions.looked_up(doc.path):
+            if r.status == "resolved" and r.caveat:
+                c = doc.citations[ci]
+                yield ctx.at(doc, c.span, f"{c.text}#{ii}", f"{c.text} {r.caveat}")
