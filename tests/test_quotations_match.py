@@ -160,3 +160,29 @@ def test_british_and_american_spelling_meet_but_different_words_do_not():
         assert spelling_key(british) == spelling_key(american), british
     for a, b in (("filled", "filed"), ("rise", "rize"), ("our", "or"), ("tiller", "tiler")):
         assert spelling_key(a) != spelling_key(b), a
+
+
+def test_a_quotation_from_another_work_at_hand_is_named_not_called_a_translation(tmp_path):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "manifesto.txt").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "sources" / "other.txt").write_text(
+        "Preface.\fThe proletarians have nothing to lose but their chains in this struggle, and a world to win.\n",
+        encoding="utf-8")
+    bib = BIB + "@book{other, author = {Other, Anne}, title = {Another Book}, publisher = {P}, year = 1990}\n"
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    (tmp_path / "ms.txt").write_text("They wrote that ‘the proletarians have nothing to lose but their chains in this "
+                                     "struggle, and a world to win’ (Marx and Engels, 1888, p. 2).\n", encoding="utf-8")
+    r = audit([str(tmp_path / "ms.txt")], [str(tmp_path / "refs.bib")], sources=str(tmp_path / "sources"))
+    (f,) = quote_rules(r)
+    assert f.rule == "quotation-not-found" and "word for word in other p. 2" in f.message
+    assert not [x for x in r.findings if "translation variant" in x.message]
+    assert match_of(r).source == "other"
+
+
+def test_a_few_shared_words_do_not_make_a_translation():
+    from citeaudit.quotes.engine import Searcher, make_query, make_text
+
+    source = make_text("s", "It was the best of times, it was the worst of times, it was the age of wisdom, "
+                            "it was the age of foolishness, and we had everything before us.")
+    query = make_query(0, "it was the season of light and the spring of hope in every house of the city we had")
+    assert Searcher([query]).search(source) == []

@@ -169,6 +169,7 @@ class SourceCheck:
     key: str
     match: QuoteMatch | None
     source_path: str
+    elsewhere: QuoteMatch | None = None  # word for word in another source text at hand, not in the cited one
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +207,9 @@ class QuoteResults:
     def __post_init__(self) -> None:
         matches: dict[tuple[str, int], QuoteMatch] = {}
         for check in self.checks:
-            if check.match is not None:
-                matches.setdefault((check.path, check.quotation), check.match)
+            found = check.elsewhere or check.match
+            if found is not None:
+                matches.setdefault((check.path, check.quotation), found)
         also: dict[tuple[str, int], list[CrossMatch]] = {}
         for x in self.cross:
             also.setdefault((x.path, x.quotation), []).append(x)

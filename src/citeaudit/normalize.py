@@ -130,6 +130,31 @@ def substitute(mapped: Mapped, pattern: re.Pattern[str], repl: str | Callable[[r
     return Mapped("".join(pieces), offsets + [omap[len(text)]])
 
 
+_SENTENCE_START = re.compile(r"[.!?]\s+([^\W\d_])")
+
+
+def lost_capitals(text: str) -> bool:
+    """PDF text whose fonts lost their capitals: most sentences start in lower case
+    ("... farming system (alemu, 2016). one of the ...")."""
+    starts = [m.group(1) for m in _SENTENCE_START.finditer(text[:200_000])]
+    return len(starts) >= 20 and sum(ch.islower() for ch in starts) >= 0.4 * len(starts)
+
+
+#: Where a name stands in a citation: after "(", "; ", "& " or "and " inside parentheses, and
+#: before "et al." or a parenthesised year.
+_NAME_SLOT = re.compile(
+    r"(?:(?<=\()|(?<=;\s)|(?<=&\s)|(?<=\band\s))([a-z])"
+    r"(?=[^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*(?:\s*(?:,|&|and|et\s+al\.?)\s*[^\W\d_’'\-]*){0,4}[,\s]+(?:\d{4}|\(\d{4}))"
+    r"|\b([a-z])(?=[^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*\s+(?:et\s+al\.?,?\s+)?\(\d{4})"
+)
+
+
+def restore_capitals(mapped: Mapped) -> Mapped:
+    """Capital letters back where a citation's names stand, in text that lost them, so that
+    "(thomke & hippel, 2002)" reads as the citation it is."""
+    return substitute(mapped, _NAME_SLOT, lambda m: m.group().upper())
+
+
 def repair_ocr(mapped: Mapped) -> Mapped:
     """Undo the typewriter OCR damage of apostrophes and quotation marks read as '1'."""
     for pattern, repl in _OCR_REPAIRS:

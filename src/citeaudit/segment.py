@@ -10,7 +10,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from .normalize import Vocabulary, join_lines, looks_ocr_damaged, repair_ocr
+from .normalize import Vocabulary, join_lines, looks_ocr_damaged, lost_capitals, repair_ocr, restore_capitals
 from .suppress import is_directive
 from .text import Mapped
 
@@ -95,6 +95,7 @@ def segment(text: str) -> Layout:
     lines = split_lines(text)
     double = _is_double_spaced(lines)
     ocr = looks_ocr_damaged(text)
+    caseless = lost_capitals(text)
     vocabulary = Vocabulary(text)
 
     units = _units(lines, double)
@@ -113,6 +114,8 @@ def segment(text: str) -> Layout:
         seg.mapped = join_lines(text, seg.ranges, vocabulary)
         if ocr:
             seg.mapped = repair_ocr(seg.mapped)
+        if caseless:
+            seg.mapped = restore_capitals(seg.mapped)
     for seg in body:
         if seg.kind == "paragraph" and _looks_like_heading(seg.text, len(seg.ranges)):
             seg.kind = "heading"

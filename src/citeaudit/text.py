@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+
+
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -22,10 +26,7 @@ class LineIndex:
     """Turns offsets of the original text into 1-based line and column numbers."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self._starts.append(i + 1)
+        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self._len = len(text)
 
     def line_col(self, offset: int) -> tuple[int, int]:

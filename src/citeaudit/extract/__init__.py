@@ -81,8 +81,6 @@ def extract(source: Source, known: KnownNames | None = None) -> Document:
 def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None) -> _Seg:
     w = _Seg(seg)
     text = seg.text
-    qs = scan(text, layout.quote_style)
-    w.unbalanced = qs.unbalanced
     found = find_citations(text, known)
     cover = Cover(len(text))
     for f in found:
@@ -91,6 +89,8 @@ def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None) -> _
         if not cover.overlaps(ref.start, ref.end):
             found.append(ref)
             cover.add(ref.start, ref.end)
+    qs = scan(text, layout.quote_style, tuple(f.start for f in found if f.kind in ("parenthetical", "narrative")))
+    w.unbalanced = qs.unbalanced
     w.quotes = [
         p
         for p in top_level(qs.pairs)
@@ -205,7 +205,7 @@ def _quotations(w: _Seg, index: dict[int, int]) -> list[Quotation]:
         out.append(
             Quotation(
                 seg.mapped.span(pair.open, pair.close + 1),
-                text[inner_start:inner_end],
+                text[inner_start:inner_end].strip(" \u00a0\u202f\u2009"),  # « French spacing »
                 "inline",
                 index.get(id(cite)) if cite is not None else None,
                 note,

@@ -354,32 +354,38 @@ def find_citations(text: str, known: KnownNames | None = None) -> list[Found]:
     outside parentheses ("as Brandt, 1975, argued", "Hartley's Principles of Syntax (1962)")."""
     hits = known.find(text) if known is not None else []
     ends = {h.end: h for h in hits if h.kind == "name"}
+    titles = {h.end: h for h in hits if h.kind == "title"}
     found: list[Found] = []
     for start, end in find_parentheses(text):
         content = text[start + 1 : end - 1]
         if not content.strip() or len(content) > 400:
             continue
+        if _CITING_BRACKET.search(content):  # "(e.g., proteins [Stewart et al., 2013] and DNA [...])"
+            continue  # the brackets are the citations
         parsed = parse_parenthetical(content, known)
         if parsed is not None:
             kind, items = parsed
             found.append(Found(start, end, kind, tuple(items)))
             continue
-        narrative = _narrative(text, start, end, content, known, ends)
+        narrative = _titled(text, start, end, content, titles, ends) or _narrative(text, start, end, content, known, ends)
         if narrative is not None:
             found.append(narrative)
     cover = Cover(len(text))
     for f in found:
         cover.add(f.start, f.end)
-    found.extend(_bracketed(text, cover, known))
-    found.extend(_bare(text, cover, known, ends))
-    if hits:
-        found.extend(_known_citations(text, cover, known, hits))
+    if _ANY_YEAR.search(text):  # every citation outside parentheses has its year
+        found.extend(_bracketed(text, cover, known))
+        found.extend(_bare(text, cover, known, ends))
+        if hits:
+            found.extend(_known_citations(text, cover, known, hits))
     found.extend(_bare_ibid(text, cover))
     found.sort(key=lambda f: (f.start, f.end))
     return found
 
 
 _BRACKETS = re.compile(r"\[([^\[\]]{6,300})\]")
+_ANY_YEAR = re.compile(rf"(?<!\d){YEAR}(?!\d)")
+_CITING_BRACKET = re.compile(rf"\[[^\[\]]*[^\W\d_]{{2}}[^\[\]]*(?<!\d){YEAR}[^\[\]]*\]")
 
 
 def _bracketed(text: str, cover: Cover, known: KnownNames | None = None) -> list[Found]:
@@ -401,7 +407,7 @@ _BARE_ETAL = re.compile(rf"\bet\s+al\b\.?(?:['’]s)?,?\s+(?P<years>{YEAR}[a-z]?
 #: "cf. Altube 1929", "vgl. Weber 1922".
 _STRONG_CUES = (
     r"see(?:\s+also)?|cf\.?|e\.\s?g\.,?|compare|citing|cited\s+in|quoted\s+in|apud|contra|pace|vgl\.|siehe|voir|"
-    r"véase|veja|ver|cfr\."
+    r"véase|veja|ver:?|cfr\.|conforme|segundo|según|selon"
 )
 _NAME = r"(?:[^\W\d_][\w’'\-]*\.?)"
 _NAMES = rf"{_NAME}(?:\s+(?:{_NAME}|van|von|der|den|de|del|della|di|da|du|des|la|le|lo|i|e|y|dos|das))*"
@@ -410,6 +416,14 @@ _BARE_YEARS = rf"{_ORIG}(?P<years>{_ONE_YEAR}(?:\s*[,;]\s*{_ONE_YEAR}(?![\d\-–
 _BARE_LOCATOR = r"(?P<loc>\s*[:,]\s*(?:pp?\.\s*|S\.\s*)?\d+(?:\s*[-–]\s*\d+)?(?:\s*(?:,|and|&)\s*\d+(?:\s*[-–]\s*\d+)?)*(?:\s*ff?\.)?)?"
 _BARE_CUED = re.compile(
     rf"\b(?:{_STRONG_CUES})\s+(?P<names>{_AUTHOR_LIST}),?\s+{_BARE_YEARS}{_BARE_LOCATOR}(?![\w\-–/])", re.IGNORECASE
+)
+#: ABNT writes authors in capitals, and a name in capitals followed by a comma and a year is a
+#: citation wherever it stands: "Ver: CERAM, 1965, p. 193-194; e AUZEL, 1992, p. 75".
+_CAPS = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]{2,}"
+_CAPS_NAMES = rf"{_CAPS}(?:\s+(?:{_CAPS}|DE|DA|DO|DOS|DAS|DEL|DI|VON|VAN|LE|LA))*"
+_BARE_CAPS = re.compile(
+    rf"(?<![\w(\[;])(?P<names>{_CAPS_NAMES}(?:\s*[;,/]\s*{_CAPS_NAMES})*|{_CAPS_NAMES}\s+et\s+al\.?),\s+{_BARE_YEARS}"
+    rf"{_BARE_LOCATOR}(?![\w\-–/])"
 )
 #: A further author and year right after a citation: "see Makino 1970, Nakau 1973 and Josephs 1976".
 _CHAINED = re.compile(rf"(?:\s*[,;]\s*(?:and\s+|&\s*)?|\s+(?:and|&|et|e|y|und)\s+)(?P<names>{_AUTHOR_LIST}),?\s+{_BARE_YEARS}"
@@ -430,7 +444,7 @@ def _chain(text: str, f: Found, cover: Cover, known: KnownNames | None, out: lis
     pos = f.end
     while True:
         m = _CHAINED.match(text, pos)
-        if not m or cover.covers(m.start("names")):
+        if not m or cover.covers(m.start("names")) or not is_name_word(m.group("names").split()[0]):
             return
         g = _bare_found(text, m.start("names"), m.end(), m.group("names"), m.group("years"),
                         m.group("orig") or m.group("orig2"), m.group("loc"), known)
@@ -456,6 +470,19 @@ def _bare(text: str, cover: Cover, known: KnownNames | None = None, ends: dict |
             f = Found(first, m.end(), "narrative", tuple(_items_for_years(authors, m.group("years"), None, None, None)))
             out.append(f)
             cover.add(first, m.end())
+    for m in _BARE_CAPS.finditer(text):
+        if cover.covers(m.start("names")) or cover.covers(m.end() - 1):
+            continue
+        names = m.group("names")
+        if len(names) < 4 and not (known is not None and known.knows(names)):
+            continue  # "USA, 2001" is a place and a date unless the bibliography knows it
+        f = _bare_found(text, m.start("names"), m.end(), names.replace(";", ","), m.group("years"),
+                        m.group("orig") or m.group("orig2"), m.group("loc"), known)
+        if f is None:
+            continue
+        out.append(f)
+        cover.add(f.start, f.end)
+        _chain(text, f, cover, known, out)
     for m in _BARE_CUED.finditer(text):
         if cover.covers(m.start("names")) or not is_name_word(m.group("names").split()[0]):
             continue
@@ -475,7 +502,7 @@ _AFTER_KNOWN = re.compile(
 )
 _TITLE_WORD = r"(?:[A-Z\d][^\s()]*|of|the|and|in|on|a|an|for|to|de|la|le|les|des|du|di|del|della|und|der|die|das|y|e|et)"
 _POSSESSIVE_TITLE = re.compile(
-    rf"['’]s?\s+(?P<title>[A-Z\d][^\s()]*(?:\s+{_TITLE_WORD}){{0,12}}?)\s*(?:\((?P<pyears>{YEAR}[a-z]?)\)|,\s*(?P<years>{YEAR}[a-z]?))(?![\w\-–/])"
+    rf"['’]s?\s+[*_“\"‘]?(?P<title>[A-Z\d][^\s()]*(?:\s+{_TITLE_WORD}){{0,12}}?)\s*(?:\((?P<pyears>{YEAR}[a-z]?)\)|,\s*(?P<years>{YEAR}[a-z]?))(?![\w\-–/])"
 )
 _AFTER_TITLE = re.compile(rf"[*_”\"’]?\s*(?:,\s*|\s+)\(?(?P<years>{YEAR}[a-z]?)\)?(?![\w\-–/])")
 
@@ -523,10 +550,37 @@ def _known_citations(text: str, cover: Cover, known: KnownNames, hits) -> list[F
         m = _POSSESSIVE_TITLE.match(text, h.end)
         if m:
             year = m.group("pyears") or m.group("years")
-            item = CiteItem(authors=(text[h.start : h.end],), year=year[:4], suffix=year[4:], title=m.group("title"))
+            title = m.group("title").strip("*_”\"’ ")
+            item = CiteItem(authors=(text[h.start : h.end],), year=year[:4], suffix=year[4:], title=title)
             out.append(Found(h.start, m.end(), "narrative", (item,)))
             cover.add(h.start, m.end())
     return out
+
+
+_OWNER = re.compile(r"['’]s?\s*[*_“\"‘]?\s*$")
+
+
+def _titled(text: str, start: int, end: int, content: str, titles: dict, ends: dict) -> Found | None:
+    """A title the bibliography knows right before a year in parentheses: "The Selfish Gene
+    (1976)", "Hartley's *Principles of Syntax* (1962)" (with its author)."""
+    if not titles:
+        return None
+    stop = len(text[:start].rstrip(" *_”\"’"))
+    h = titles.get(stop)
+    ym = _YEAR_ONLY.match(content) if h is not None else None
+    if ym is None:
+        return None
+    ok, locator = _after_year(ym.group("rest"), aside_ok=True)
+    if not ok:
+        return None
+    first, authors = h.start, ()
+    owner = _OWNER.search(text, max(0, h.start - 6), h.start)
+    name = ends.get(owner.start()) if owner else None
+    if name is not None:
+        first, authors = name.start, (text[name.start : name.end],)
+    items = [_with(it, authors=authors, title=text[h.start : h.end])
+             for it in _items_for_years((), ym.group("years"), None, locator, None)]
+    return Found(first, end, "narrative" if authors else "title", tuple(items))
 
 
 #: An article before a capitalised phrase makes it a title, not an author: "The Selfish Gene (1976)".
@@ -607,7 +661,7 @@ def names_start(text: str, end: int, known: KnownNames | None = None, ends: dict
                 return _more_authors(tokens, j, first, known, ends)
     first = start_of(i)
     j = i - 1
-    while j >= 0 and is_particle(tokens[j][1]):
+    while j >= 0 and is_particle(tokens[j][1]) and tokens[j][1] not in CONNECTORS:
         first = tokens[j][0]
         j -= 1
     while j >= 0 and is_initials(tokens[j][1]):

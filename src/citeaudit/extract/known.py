@@ -22,6 +22,8 @@ _JOINERS = re.compile(r"\s(?:e|y|i|et|und)\s")
 
 def name_key(text: str) -> str:
     """Compare-key of a name as written: no accents, no case, no punctuation."""
+    if text.isascii():
+        return _KEY.sub("", text.lower())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _KEY.sub("", text.casefold())
@@ -45,33 +47,39 @@ class Known:
     text: str  # as the bibliography writes it
 
 
+#: Words of a title the automaton holds; the rest of the title is compared where they are found
+#: (a trie of whole titles would be most of the cost of a large bibliography).
+_TITLE_HEAD = 3
+
+
 class KnownNames:
     """The names and titles of a bibliography, found in texts in one pass each."""
 
-    __slots__ = ("keys", "joined", "_automaton", "_empty")
+    __slots__ = ("keys", "joined", "_automaton", "_empty", "_names", "_titles")
 
     def __init__(self, names: Iterable[str], titles: Iterable[str] = ()) -> None:
         automaton = ahocorasick.Automaton()
         keys: set[str] = set()
         joined: set[str] = set()
-        for name in names:
-            name = " ".join(name.split())
-            if len(name) < 2 or not any(ch.isupper() for ch in name):
+        words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        heads: dict[str, list[str]] = {}
+        self._titles = tuple(dict.fromkeys(" ".join(t.split()) for t in titles))
+        for title in self._titles:
+            if len(title) >= 8 and len(title.split()) >= 2:
+                heads.setdefault(" ".join(title.lower().split()[:_TITLE_HEAD]), []).append(title)
+        for head, full in heads.items():
+            words[head] = ("title", tuple(sorted(full, key=len, reverse=True)))
+        self._names = tuple(dict.fromkeys(" ".join(n.split()) for n in names))
+        for name in self._names:
+            if len(name) < 2 or name == name.lower():
                 continue
-            keys.add(name_key(name))
+            key = name_key(name)
+            keys.add(key)
             if _JOINERS.search(name):
-                joined.add(name_key(name))
-            low = name.lower()
-            previous = automaton.get(low, None)
-            if previous is None or previous[0] == "title":
-                automaton.add_word(low, ("name", name))
-        for title in titles:
-            title = " ".join(title.split())
-            if len(title) < 8 or len(title.split()) < 2:
-                continue
-            low = title.lower()
-            if automaton.get(low, None) is None:
-                automaton.add_word(low, ("title", title))
+                joined.add(key)
+            words[name.lower()] = ("name", (name,))  # a name wins over a title written the same
+        for low, value in words.items():
+            automaton.add_word(low, (len(low), *value))
         self._empty = len(automaton) == 0
         if not self._empty:
             automaton.make_automaton()
@@ -89,11 +97,19 @@ class KnownNames:
             return []
         low = _lower(text)
         hits: list[tuple[int, int, str, str]] = []
-        for end, (kind, value) in self._automaton.iter(low):
-            start = end - len(value) + 1
-            stop = end + 1
+        for end, (length, kind, values) in self._automaton.iter(low):
+            start = end - length + 1
+            if kind == "name" and not text[start].isupper() and values[0][:1].isupper():
+                continue  # "young" is a word; "Young" may be a name
             if start > 0 and (low[start - 1].isalnum() or low[start - 1] in "’'-"):
                 continue
+            if kind == "title":  # the head matched: the longest whole title that follows
+                value = next((t for t in values if low.startswith(t.lower(), start)), None)
+                if value is None:
+                    continue
+                stop = start + len(value)
+            else:
+                value, stop = values[0], end + 1
             if stop < len(low) and low[stop].isalnum():
                 continue
             hits.append((start, stop, kind, value))
@@ -108,12 +124,7 @@ class KnownNames:
         return out
 
     def __reduce__(self):  # picklable for worker processes: rebuilt from its words
-        words = list(self._automaton.items()) if not self._empty else []
-        return (_rebuild, ([v for _k, (kind, v) in words if kind == "name"], [v for _k, (kind, v) in words if kind == "title"]))
-
-
-def _rebuild(names: list[str], titles: list[str]) -> KnownNames:
-    return KnownNames(names, titles)
+        return (KnownNames, (self._names, self._titles))
 
 
 def iter_name_forms(surname: str, last: str, literal: bool) -> Iterator[str]:

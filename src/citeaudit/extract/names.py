@@ -40,7 +40,7 @@ _ROMAN_NUMERAL = re.compile(r"[IVXLC]{2,6}|[VX]")
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.)+(?:-(?:[A-Z]\.)+)?$|^[A-Z]\.?-[A-Z]\.$")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*$")
 _ETAL = re.compile(r",?\s+et\s+al\.?$|,?\s+et\s+al\.?(?=\s*$)")
-_SPLIT = re.compile(r"\s*,\s*(?:(?:and|et|e|y|und)\s+|&\s*)?|\s+(?:and|&|et|e|y|und)\s+|\s*&\s*")
+_SPLIT = re.compile(r"\s*,\s*(?:(?:and|et|e|y|und)\s+|&\s*)?|\s+(?:and|&|et|e|y|und)\s+|\s*&\s*|(?<=[^\W\d_])/(?=[^\W\d_])")
 
 
 def is_particle(word: str) -> bool:

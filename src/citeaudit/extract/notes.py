@@ -49,7 +49,15 @@ def select_markers(candidates: list[Marker], note_numbers: list[int], note_style
     wanted = {"bracket"} if note_styles == {"bracket"} else {"glued", "superscript"}
     if not note_styles:
         wanted = {"bracket", "glued", "superscript"}
-    noted = set(note_numbers)
+    kept = _sequence(candidates, set(note_numbers), wanted)
+    if not kept and note_numbers:  # the notes are "[1] ..." but the markers glued digits, or the reverse
+        kept = _sequence(candidates, set(note_numbers), {"bracket", "glued", "superscript"})
+    return kept
+
+
+def _sequence(candidates: list[Marker], noted: set[int], wanted: set[str]) -> list[Marker]:
+    """Markers of the wanted styles that run 1, 2, 3 … or skip to the number of a real note, so
+    that a marker whose note is missing is kept when its neighbours' notes are missing too."""
     kept: list[Marker] = []
     last = 0
     for mk in candidates:

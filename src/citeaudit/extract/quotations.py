@@ -40,12 +40,15 @@ def _marks_for(style: str) -> set[str]:
     return {"‘", "“", '"', "«"}
 
 
-def scan(text: str, style: str) -> QuoteScan:
+def scan(text: str, style: str, citations: tuple[int, ...] = ()) -> QuoteScan:
     """Pair the quotation marks of one segment.
 
     ``style`` is the document's outer quotation mark (‘, “ or "). Curly closing single
     quotes double as apostrophes, so "workers’ movement" is read as an apostrophe
-    unless no other mark could close the open quotation.
+    unless no other mark could close the open quotation — and, where a citation follows
+    (``citations``: where citations start), it stays an apostrophe: "‘the workers’ movement
+    is dead (Smith 2001)" is a quotation left open before its citation, not the scare quote
+    ‘the workers’.
     """
     openers = _marks_for(style)
     events: list[tuple[int, str, str]] = []  # (offset, "open"|"close"|"maybe", family)
@@ -92,6 +95,8 @@ def scan(text: str, style: str) -> QuoteScan:
         if role == "maybe":
             if depth is None or _later_closer(events, k, family):
                 continue
+            if depth == 0 and _possessive(text, pos) and _cited_in_sentence(text, pos, citations):
+                continue  # a nested ‘scare quote’ closes; an outer quotation stays open to its citation
         if depth is None:
             if role == "close":
                 unbalanced.append((pos, False))
@@ -104,6 +109,20 @@ def scan(text: str, style: str) -> QuoteScan:
     pairs.sort(key=lambda p: p.open)
     unbalanced.sort()
     return QuoteScan(pairs, unbalanced)
+
+
+def _possessive(text: str, pos: int) -> bool:
+    """ "workers’ movement": the mark is followed by a space and a lower-case word."""
+    return text[pos + 1 : pos + 2] == " " and text[pos + 2 : pos + 3].islower()
+
+
+_SENTENCE_END = re.compile(r"[.!?…][’”\"']?\s+[A-Z‘“\"(\[]")
+
+
+def _cited_in_sentence(text: str, pos: int, citations: tuple[int, ...]) -> bool:
+    """A citation follows in the same sentence."""
+    later = [c for c in citations if c > pos]
+    return bool(later) and not _SENTENCE_END.search(text, pos, min(later))
 
 
 def _find_open(stack: list[tuple[int, str]], family: str) -> int | None:

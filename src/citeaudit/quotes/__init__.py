@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from dataclasses import replace
 
 from ..bibliography import Bibliography, Entry
 from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
@@ -134,6 +135,7 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
             a = found.get(n)
             match = _match(a, a.text, _lines(raw, words_, a)) if a is not None else None
             checks.append(SourceCheck(doc.path, qi, ci, ii, key, match, path))
+    checks = _look_elsewhere(checks, documents, bib, sources_dir, sources)
 
     # 2. every quotation against every manuscript
     cross: list[CrossMatch] = []
@@ -163,6 +165,34 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
                 line = other.lines.line(start)
                 cross.append(CrossMatch(documents[di].path, qi, other.path, other_q, _match(a, other.path, (line, None))))
     return QuoteResults(tuple(checks), tuple(cross), tuple(unavailable))
+
+
+def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sources) -> list[SourceCheck]:
+    """Quotations the cited text does not hold, or holds only in other words: are they word
+    for word in another source text at hand? Then that work is named, with its page: the
+    citation is probably to the wrong work, not a translation."""
+    stray = [c for c in checks if c.match is None or c.match.kind == "translation"]
+    if not stray or bib is None:
+        return checks
+    by_path = {d.path: d for d in documents}
+    others, _problems = load_sources(bib, sources_dir, {e.key for e in bib.entries} - set(sources))
+    others.update(sources)
+    searcher = Searcher([make_query(n, by_path[c.path].quotations[c.quotation].text) for n, c in enumerate(stray)])
+    best: dict[int, tuple[Alignment, str]] = {}
+    for key, (_path, words_, raw) in others.items():
+        for a in searcher.search(words_):
+            if a.kind == "translation" or stray[a.query].key == key:
+                continue
+            if a.query not in best or a.score > best[a.query][0].score:
+                best[a.query] = (a, key)
+    out = list(checks)
+    index = {id(c): i for i, c in enumerate(checks)}
+    for n, c in enumerate(stray):
+        if n in best:
+            a, key = best[n]
+            _path, words_, raw = others[key]
+            out[index[id(c)]] = replace(c, elsewhere=_match(a, key, _lines(raw, words_, a)))
+    return out
 
 
 def _word_span(text: Text, span) -> tuple[int, int]:

@@ -26,6 +26,10 @@ EXACT = 97.0
 VARIANT = 85.0  # at or above: the same wording with small differences
 TRANSLATION = 40.0  # at or above, with enough shared shingles: the passage in other words
 TRANSLATION_VOTES = 3
+#: Share of a quotation's length that its content words found in the passage must reach for
+#: a loose match to be a translation: a low score alone never makes one ("it was the … of
+#: the" matches anywhere).
+TRANSLATION_SHARE = 0.15
 MIN_TRANSLATION_WORDS = 12  # shorter quotations must match closely: common phrases recur everywhere
 
 
@@ -168,7 +172,7 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
     pos = lo
     spans: list[tuple[int, int]] = []
     diffs: list[Difference] = []
-    matched = total = 0
+    matched = total = content = 0
     for n, piece in enumerate(q.pieces):
         if not piece:
             continue
@@ -180,8 +184,9 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
         a, b = _locate(piece, window)
         region = window[a:b]
         spans.append((pos + a, pos + b))
-        m, d = _compare(piece, region)
+        m, c, d = _compare(piece, region)
         matched += m
+        content += c
         total += len(piece) + len(region)
         diffs.extend(d)
         pos = pos + b
@@ -192,7 +197,8 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
         kind = "exact"
     elif score >= VARIANT:
         kind = "variant"
-    elif score >= TRANSLATION and votes >= TRANSLATION_VOTES and q.length >= MIN_TRANSLATION_WORDS:
+    elif score >= TRANSLATION and votes >= TRANSLATION_VOTES and q.length >= MIN_TRANSLATION_WORDS \
+            and content >= TRANSLATION_SHARE * q.length:
         kind = "translation"
     else:
         return None
@@ -284,11 +290,24 @@ def _stray(run, gap, region: list[str], head: bool) -> bool:
     return words_run == repeat
 
 
-def _compare(piece: list[str], region: list[str]) -> tuple[int, list[Difference]]:
-    """Words in common, and the differences as quoted / source word runs."""
+#: Words too common to show that two passages say the same thing.
+_FUNCTION_WORDS = frozenset(
+    """the a an and or but of to in on at by for from with as is are was were be been it its this that these
+    those he she they we you i his her their our my not no so if then than there which who what when all
+    some such had has have do did will would can could may might must shall should one""".split()
+)
+
+
+def _content(words: list[str]) -> int:
+    return sum(1 for w in words if len(w) > 2 and w not in _FUNCTION_WORDS)
+
+
+def _compare(piece: list[str], region: list[str]) -> tuple[int, int, list[Difference]]:
+    """Words in common, content words (not "the", "it was") in common, and the differences
+    as quoted / source word runs."""
     keys_p = [spelling_key(w) for w in piece]
     keys_r = [spelling_key(w) for w in region]
-    matched = 0
+    matched = content = 0
     diffs: list[Difference] = []
     pending: list = []  # a run of deletions and insertions between two equal stretches
 
@@ -304,10 +323,11 @@ def _compare(piece: list[str], region: list[str]) -> tuple[int, list[Difference]
         if op.tag == "equal":
             flush()
             matched += op.src_end - op.src_start
+            content += _content(keys_p[op.src_start : op.src_end])
         else:
             pending.append(op)
     flush()
-    return matched, diffs
+    return matched, content, diffs
 
 
 def describe(differences: tuple[Difference, ...], limit: int = 6) -> str:

@@ -47,10 +47,11 @@ def misquotation(ctx: Context):
     or American spelling and editorial brackets ("[T]he", "[sic]") are not differences; an
     ellipsis lets the pieces around it stand apart in the source, in order. A quotation that
     matches only loosely but shares enough of its wording with the passage is reported as a
-    translation variant: the passage is there, in other words."""
+    translation variant: the passage is there, in other words — unless another source text at
+    hand has it word for word (then quotation-not-found names that work)."""
     for check in ctx.quotes.checks:
         m = check.match
-        if m is None or m.kind == "exact":
+        if m is None or m.kind == "exact" or check.elsewhere is not None:
             continue
         doc = ctx.document(check.path)
         q = doc.quotations[check.quotation]
@@ -78,13 +79,20 @@ def misquotation(ctx: Context):
 )
 def quotation_not_found(ctx: Context):
     """Checked only where the cited entry's full text is at hand: its `file` field, or
-    KEY.txt in the sources folder."""
+    KEY.txt in the sources folder. Where another source text at hand has the quotation word
+    for word, that work and its page are named: the citation is probably to the wrong work."""
     for check in ctx.quotes.checks:
-        if check.match is None:
-            doc = ctx.document(check.path)
-            q = doc.quotations[check.quotation]
-            yield ctx.at(doc, q.span, f"{check.key}:{q.text}",
-                         f"Quotation “{_short(q.text)}” is not in the text of {check.key} ({check.source_path})")
+        if check.match is not None and check.elsewhere is None:
+            continue
+        doc = ctx.document(check.path)
+        q = doc.quotations[check.quotation]
+        message = f"Quotation “{_short(q.text)}” is not in the text of {check.key} ({check.source_path})"
+        if check.elsewhere is not None:
+            e = check.elsewhere
+            where = _pages(e.page, e.last_page)
+            message = (f"Quotation “{_short(q.text)}” is not in {check.key}, the work cited, but word for word in "
+                       f"{e.source}{' ' + where if where else ''} (score {e.score:.0f}): cited to the wrong work?")
+        yield ctx.at(doc, q.span, f"{check.key}:{q.text}", message)
 
 
 @rule(
