@@ -95,7 +95,8 @@ def scan(text: str, style: str, citations: tuple[int, ...] = ()) -> QuoteScan:
         if role == "maybe":
             if depth is None or _later_closer(events, k, family):
                 continue
-            if depth == 0 and _possessive(text, pos) and _cited_in_sentence(text, pos, citations):
+            if (depth == 0 and _possessive(text, pos) and _cited_in_sentence(text, pos, citations)
+                    and not _parenthesis_closes(text, stack[0][0], pos, citations)):
                 continue  # a nested ‘scare quote’ closes; an outer quotation stays open to its citation
         if depth is None:
             if role == "close":
@@ -111,9 +112,31 @@ def scan(text: str, style: str, citations: tuple[int, ...] = ()) -> QuoteScan:
     return QuoteScan(pairs, unbalanced)
 
 
+#: Words that follow a closing quotation mark but never a possessive: ‘in the interstices’ of.
+_NOT_AFTER_POSSESSIVE = frozenset(
+    "of in on at to for from with by into as and or but nor than that which who whom is are was were be been "
+    "the a an this these those it its they he she we".split()
+)
+
+
 def _possessive(text: str, pos: int) -> bool:
-    """ "workers’ movement": the mark is followed by a space and a lower-case word."""
-    return text[pos + 1 : pos + 2] == " " and text[pos + 2 : pos + 3].islower()
+    """ "workers’ movement": the mark is followed by a space and a lower-case word that a
+    possessive can stand before (a noun or adjective, not "of" or "and")."""
+    if text[pos + 1 : pos + 2] != " " or not text[pos + 2 : pos + 3].islower():
+        return False
+    m = re.match(r"[^\W\d_]+", text[pos + 2 : pos + 30])
+    return not (m and m.group().casefold() in _NOT_AFTER_POSSESSIVE)
+
+
+def _parenthesis_closes(text: str, opened: int, pos: int, citations: tuple[int, ...]) -> bool:
+    """The quotation opened inside a parenthesis that closes before the citation: it ends
+    within it."""
+    later = [c for c in citations if c > pos]
+    depth = text.count("(", 0, opened) - text.count(")", 0, opened)
+    if depth <= 0 or not later:
+        return False
+    between = text[pos:min(later)]
+    return between.count(")") > between.count("(")
 
 
 _SENTENCE_END = re.compile(r"[.!?…][’”\"']?\s+[A-Z‘“\"(\[]")
