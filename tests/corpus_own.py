@@ -95,16 +95,21 @@ def _cache_dir() -> Path:
     return d
 
 
-def run_citeaudit(folder: Path, bib: Path) -> dict[str, list[dict]]:
-    """citations of every .txt in folder, by file name, from the JSON report."""
+def run_citeaudit(folder: Path, bib: Path | None) -> dict[str, list[dict]]:
+    """citations of every .txt in folder, by file name, from the JSON report; without `bib`,
+    checked against each document's own reference list (see ``typed_list_keys``)."""
+    return {name: d["citations"] for name, d in _report(folder, bib).items()}
+
+
+def _report(folder: Path, bib: Path | None) -> dict[str, dict]:
     proc = subprocess.run(
-        [*CITEAUDIT, "check", str(folder), "--bib", str(bib), "--format", "json", "--fail-on", "never"],
+        [*CITEAUDIT, "check", str(folder), *(["--bib", str(bib)] if bib else []), "--format", "json", "--fail-on", "never"],
         capture_output=True, cwd=folder, check=False,
     )
     if proc.returncode != 0 and not proc.stdout.strip():
         raise RuntimeError(f"citeaudit failed on {folder}: {proc.stderr.decode(errors='replace')[-2000:]}")
     report = json.loads(proc.stdout)
-    return {Path(d["path"]).name: d["citations"] for d in report["documents"]}
+    return {Path(d["path"]).name: d for d in report["documents"]}
 
 
 # --------------------------------------------------------------------------- gold model
@@ -125,6 +130,8 @@ class Doc:
     # real citations the author typed by hand (no citation command, so no gold span): an
     # extracted citation whose text is one of these counts neither for nor against precision
     unmarked: tuple[str, ...] = ()
+    # with the reference list rendered: where each entry stands and the .bib key it renders
+    entries: list[Gold] = field(default_factory=list)
 
 
 def _flat(s: str) -> str:
@@ -315,6 +322,7 @@ class _Writer:
         self.parts: list[str] = []
         self.pos = 0
         self.cites: list[Gold] = []
+        self.entries: list[Gold] = []
         self.notes: list[list] = []
         fr = lang.startswith("fr")
         it = lang.startswith("it")
@@ -370,7 +378,10 @@ class _Writer:
             elif t == "BlockQuote":
                 self.blocks(c)
             elif t == "Div":
+                start = self.pos
                 self.blocks(c[1])
+                if c[0][0].startswith("ref-"):  # an entry of the rendered reference list
+                    self.entries.append(Gold(start, self.pos, [c[0][0][4:]]))
             elif t == "BulletList":
                 for item in c:
                     self.emit("- ")
@@ -407,20 +418,23 @@ class _Writer:
         return "".join(self.parts)
 
 
-def render(doc_dir: Path, style: str, pandoc: str) -> Doc:
+def render(doc_dir: Path, style: str, pandoc: str, with_list: bool = False) -> Doc:
+    """The document as plain text in a CSL style; `with_list`: its reference list rendered
+    too, under "References", as an author pastes it."""
     src = (doc_dir / "doc.md").read_bytes()
     bib = (doc_dir / "refs.bib").read_bytes()
     csl = csl_path(style)
     if csl is None:
         raise FileNotFoundError(f"CSL style {style} not found")
-    digest = hashlib.sha256(src + bib + csl.read_bytes() + pandoc.encode()).hexdigest()[:20]
+    digest = hashlib.sha256(src + bib + csl.read_bytes() + pandoc.encode() + bytes([with_list])).hexdigest()[:20]
     cached = _cache_dir() / f"{doc_dir.name}-{style}-{digest}.json"
     if cached.exists():
         ast = json.loads(cached.read_text(encoding="utf-8"))
     else:
+        listing = ["-M", "reference-section-title=References"] if with_list else ["-M", "suppress-bibliography=true"]
         out = subprocess.run(
             [pandoc, str(doc_dir / "doc.md"), "-f", "markdown", "-t", "json", "--citeproc",
-             f"--bibliography={doc_dir / 'refs.bib'}", f"--csl={csl}", "-M", "suppress-bibliography=true",
+             f"--bibliography={doc_dir / 'refs.bib'}", f"--csl={csl}", *listing,
              "-M", "link-citations=false"],
             capture_output=True, check=True,
         ).stdout.decode("utf-8")
@@ -444,12 +458,13 @@ def render(doc_dir: Path, style: str, pandoc: str) -> Doc:
             n += k
         newpos.append(n)
         gold = [Gold(newpos[g.start], newpos[g.end], g.keys) for g in w.cites]
+        entries = [Gold(newpos[g.start], newpos[g.end], g.keys) for g in w.entries]
     else:
-        gold = w.cites
+        gold, entries = w.cites, w.entries
     unmarked = doc_dir / "unmarked.txt"
     marks = tuple(_flat(line) for line in unmarked.read_text(encoding="utf-8").splitlines()
                   if line.strip() and not line.startswith("#")) if unmarked.exists() else ()
-    return Doc(f"{doc_dir.name}.{style}", text, gold, marks)
+    return Doc(f"{doc_dir.name}.{style}" + (".list" if with_list else ""), text, gold, marks, entries)
 
 
 def hard_wrap(doc: Doc, width: int = 70) -> Doc:
@@ -504,7 +519,8 @@ def hard_wrap(doc: Doc, width: int = 70) -> Doc:
         return first[i] if i >= 0 else 0
 
     gold = [Gold(at_or_after(g.start), at_or_before(g.end - 1) + 1, g.keys) for g in doc.gold]
-    return Doc(doc.name + ".wrapped", wrapped, gold, doc.unmarked)
+    entries = [Gold(at_or_after(g.start), at_or_before(g.end - 1) + 1, g.keys) for g in doc.entries]
+    return Doc(doc.name + ".wrapped", wrapped, gold, doc.unmarked, entries)
 
 
 def rendered_docs() -> list[Path]:
@@ -539,6 +555,56 @@ def measure_rendered(styles=None, verbose: bool = False) -> dict[tuple[str, str]
                 results.setdefault((style, wrap), Score()).add(s)
                 results.setdefault((doc_dir.name, style), Score()).add(s)
     return results
+
+
+def typed_list_keys(doc: Doc, report_doc: dict) -> dict[str, str]:
+    """citeaudit's key of each entry of the typed list -> the .bib key the entry renders: the
+    rendered entry where the parsed one starts."""
+    starts = _offsets(doc.text)
+    out = {}
+    for ref in report_doc.get("references", []):
+        at = starts[ref["line"] - 1]
+        hit = next((g for g in doc.entries if g.start <= at + 2 and at < g.end), None)
+        if hit is not None:
+            out[ref["key"]] = hit.keys[0]
+    return out
+
+
+def measure_typed_lists(styles=None) -> tuple[dict[tuple[str, str], Score], dict[str, list[int]]]:
+    """Each rendered document with its reference list rendered under it, checked with no .bib:
+    (style, wrap) -> Score of its citations resolved against the parsed list (a citation is
+    right when it resolves to the entry rendered from its gold key); and style -> [entries
+    rendered, entries found] of the lists."""
+    pandoc = pandoc_path()
+    if pandoc is None:
+        raise FileNotFoundError("pandoc not found")
+    results: dict[tuple[str, str], Score] = {}
+    counts: dict[str, list[int]] = {}
+    styles = styles or AUTHOR_DATE
+    with tempfile.TemporaryDirectory(prefix="corpus-own-") as tmp:
+        for doc_dir in rendered_docs():
+            folder = Path(tmp) / doc_dir.name
+            folder.mkdir()
+            keys = bib_info(doc_dir / "refs.bib")
+            variants = {}
+            for style in styles:
+                doc = render(doc_dir, STYLES[style], pandoc, with_list=True)
+                for wrap, d in (("paragraph", doc), ("wrapped", hard_wrap(doc))):
+                    fname = f"{style}.{wrap}.txt"
+                    (folder / fname).write_text(d.text, encoding="utf-8")
+                    variants[fname] = (style, wrap, d)
+            reports = _report(folder, None)
+            for fname, (style, wrap, d) in variants.items():
+                rep = reports.get(fname, {"citations": []})
+                mapping = typed_list_keys(d, rep)
+                cites = [dict(c, items=[dict(it, key=mapping.get(it.get("key"), it.get("key"))) for it in c["items"]])
+                         for c in rep["citations"]]
+                s = score(d, cites, keys)
+                results.setdefault((style, wrap), Score()).add(s)
+                c = counts.setdefault(style, [0, 0])
+                c[0] += len(d.entries)
+                c[1] += len(mapping)
+    return results, counts
 
 
 def combine(res: dict, styles, wraps) -> Score:
@@ -745,6 +811,17 @@ def main(argv: list[str]) -> None:
                 for style in STYLES:
                     for wrap in WRAPS:
                         print(f"\n## rendered / {style} / {wrap}")
+                        _listing(res[(style, wrap)], 400)
+        elif name == "typed-lists":
+            res, counts = measure_typed_lists()
+            print(_row("typed reference lists, author-date styles, both layouts", combine(res, AUTHOR_DATE, WRAPS)))
+            for style in AUTHOR_DATE:
+                print(_row(f"typed reference list / {style} ({STYLES[style]}); entries found "
+                           f"{counts[style][1]}/{counts[style][0]}", combine(res, [style], WRAPS)))
+            if verbose:
+                for style in AUTHOR_DATE:
+                    for wrap in WRAPS:
+                        print(f"\n## typed lists / {style} / {wrap}")
                         _listing(res[(style, wrap)], 400)
         else:
             total, files = measure_jats(name)

@@ -101,3 +101,24 @@ def test_publisher_marked_citations_are_found_and_resolved(collection):
     assert total.recall >= recall, _explain(total)
     assert total.precision >= precision, _explain(total)
     assert total.resolution >= resolution, _explain(total)
+
+
+@functools.cache
+def _typed_lists():
+    return corpus_own.measure_typed_lists()
+
+
+@pytest.mark.parametrize("style", corpus_own.AUTHOR_DATE)
+def test_citations_resolve_against_the_typed_reference_list_with_no_bib(style):
+    """The same real documents with their reference lists rendered beneath them by pandoc's
+    citeproc, checked with no .bib: the list is found, split and parsed, and each citation
+    resolves to the entry rendered from its own .bib key (docs/accuracy.md)."""
+    reason = _skip_reason_rendered()
+    if reason:
+        pytest.skip(reason)
+    res, counts = _typed_lists()
+    s = corpus_own.combine(res, [style], corpus_own.WRAPS)
+    rendered, found = counts[style]
+    assert rendered > 400 and abs(found - rendered) <= 0.01 * rendered
+    assert s.recall >= 0.99, _explain(s)
+    assert s.resolution >= 0.98, _explain(s)

@@ -10,16 +10,16 @@ import signal
 import sys
 import time
 
-from . import __version__, audit, load_baseline
+from . import __version__, audit, load_baseline, read_document
 from .config import load_config
 from .errors import CiteauditError, display
 from .model import SEVERITIES
 from .output import write_atomic
-from .readers import STDIN, expand_paths
+from .readers import STDIN, expand_paths, unread_in
 from .report.common import failing
 from .rules import RULES, rule_markdown, rules_markdown
 
-FORMATS = ("text", "concise", "json", "markdown", "html", "sarif", "junit", "github")
+FORMATS = ("text", "concise", "json", "markdown", "html", "sarif", "junit", "github", "docx")
 SUFFIX = {"text": "txt", "concise": "concise.txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif",
           "junit": "xml", "github": "github.txt"}
 FAIL_LEVELS = (*SEVERITIES, "never")
@@ -50,6 +50,21 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sources", metavar="DIR", help="full texts of the cited works, as KEY.txt (form feeds between pages)")
     p.add_argument("--select", action="append", metavar="RULE[,RULE]", help="run only these rules")
     p.add_argument("--ignore", action="append", metavar="RULE[,RULE]", help="do not run these rules")
+    _online_options(p, "also look the entries up in the registries (Crossref, DataCite, Open Library)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: every core)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask cluster (DASK_SCHEDULER_ADDRESS)")
+    p.add_argument("--cache", metavar="DIR", help="keep what was read for the next run here (default: the user's "
+                                                  "cache folder; CITEAUDIT_CACHE_DIR)")
+    p.add_argument("--no-cache", action="store_true", help="read everything afresh and keep nothing")
+
+
+def _online_options(p: argparse.ArgumentParser, online_help: str | None) -> None:
+    if online_help:
+        p.add_argument("--online", action="store_true", help=online_help)
+    p.add_argument("--offline", action="store_true", help="registry answers from the cache only; ask nothing")
+    p.add_argument("--cache-dir", metavar="DIR", help="the registry answers' cache (default: the user's cache folder; "
+                                                      "CITEAUDIT_CACHE_DIR)")
+    p.add_argument("--contact", metavar="EMAIL", help="an address for Crossref's polite pool (CITEAUDIT_CONTACT)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 1 when NEW has new findings at or above this severity (default error)")
     diff.add_argument("--out", metavar="FILE")
     export = sub.add_parser("export", help="write the bibliography: BibTeX, CSL-JSON, RIS, or formatted in a CSL style")
-    export.add_argument("--bib", action="append", metavar="FILE", default=[], required=True)
+    export.add_argument("--bib", action="append", metavar="FILE", default=[])
+    export.add_argument("--from", dest="from_", nargs="+", metavar="MANUSCRIPT",
+                        help="the manuscripts' own typed reference lists (or full references in notes), parsed")
     export.add_argument("--cited-in", nargs="+", metavar="PATH", help="only the entries these manuscripts cite")
     export.add_argument("--to", choices=EXPORT_FORMATS, default="bibtex")
     export.add_argument("--style", default="chicago-author-date", help="CSL style name or .csl file (text, html, markdown)")
@@ -85,6 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--citations", action="store_true", help="each citation of --cited-in as the style writes it in the text")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--config", metavar="FILE")
+    verify = sub.add_parser("verify", help="check a bibliography on its own, against the registries (DOI, ISBN, "
+                                           "metadata, retractions)")
+    verify.add_argument("--bib", action="append", metavar="FILE", default=[], required=True)
+    verify.add_argument("--config", metavar="FILE")
+    verify.add_argument("--format", choices=[f for f in FORMATS if f != "docx"], default="text")
+    verify.add_argument("--out", metavar="FILE")
+    verify.add_argument("--fail-on", choices=FAIL_LEVELS, default=None)
+    verify.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _online_options(verify, None)
+    enrich = sub.add_parser("enrich", help="propose missing or wrong fields (DOI, pages, year, ...) from the registries "
+                                           "as a diff of the .bib, or write them")
+    enrich.add_argument("--bib", metavar="FILE", required=True)
+    enrich.add_argument("--config", metavar="FILE")
+    enrich.add_argument("--write", action="store_true", help="change the .bib (after a backup, FILE.bak)")
+    _online_options(enrich, None)
     rules = sub.add_parser("rules", help="list every rule, or show one rule's documentation with its examples")
     rules.add_argument("name", nargs="?", metavar="RULE", help="the rule to explain")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -157,6 +189,7 @@ def _inputs(args, config) -> list[str]:
     found += [p for p in (getattr(args, "baseline", None), config.path, getattr(args, "old", None),
                           getattr(args, "new", None)) if p]
     found += [p for p in getattr(args, "cited_in", None) or [] if os.path.isfile(p)]
+    found += expand_paths([p for p in getattr(args, "from_", None) or [] if p != STDIN])
     for folder in (getattr(args, "sources", None), config.sources):
         if folder and os.path.isdir(folder):
             found += [os.path.join(folder, f) for f in os.listdir(folder)]
@@ -168,7 +201,21 @@ def _run_audit(args, config):
     progress = _progress(sys.stderr.isatty() and len(args.paths) > 0)
     if args.sources and not os.path.isdir(args.sources):
         raise CiteauditError("no such sources folder", args.sources)
-    report = audit(args.paths, args.bib or None, config, baseline, progress=progress, sources=args.sources)
+    online = _online_config(args, config) if args.online or args.offline else None
+    bar = _online_progress() if online is not None else None
+    try:
+        from .cache import Cache, default_dir
+
+        cache = Cache(None if args.no_cache else (args.cache or default_dir()))
+        report = audit(args.paths, args.bib or None, config, baseline, progress=progress, sources=args.sources,
+                       online=online, online_progress=bar, jobs=args.jobs, scheduler=args.scheduler, cache=cache)
+    finally:
+        if bar is not None:
+            bar.close()
+    if report.online is not None:
+        _note("registries: " + report.online.summary())
+    for path, advice in unread_in(args.paths):
+        _warn(f"{display(path)}: not read: citeaudit reads .txt, .md, .tex, .docx, .odt and .pdf ({advice})")
     for doc in report.documents:
         for warning in doc.warnings:
             _warn(warning)
@@ -209,14 +256,52 @@ def run_check(args: argparse.Namespace) -> int:
         raise CiteauditError("folder does not exist", args.out)
     inputs = _inputs(args, config)
     report = _run_audit(args, config)
+    if "docx" in formats and not args.out:
+        raise CiteauditError("--format docx writes annotated Word files: give --out DIR (or --out FILE.docx for one manuscript)")
+    files: dict[str, str | bytes] = {}
+    if "docx" in formats:
+        files.update(_annotated(report, args.out if out_dir else None, None if out_dir else args.out))
+    text_formats = [f for f in formats if f != "docx"]
     if out_dir:
-        write_atomic({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in formats}, inputs)
-    elif args.out:
-        write_atomic({args.out: render(formats[0], report, fail_on)}, inputs)
+        files.update({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in text_formats})
+    elif args.out and text_formats:
+        files[args.out] = render(text_formats[0], report, fail_on)
+    if files:
+        write_atomic(files, inputs)
     else:
         sys.stdout.write(render(formats[0], report, fail_on, _colour(args.color)))
     _said_after(report, config)
     return 1 if failing(report.findings, fail_on) else 0
+
+
+def _annotated(report, out_dir: str | None, out_file: str | None) -> dict[str, bytes]:
+    """A copy of each Word manuscript with a comment on each of its findings (the original
+    is never touched): OUT/NAME.citeaudit.docx, or the one file named. Other manuscripts
+    have the HTML report for their editors: said on stderr."""
+    from .readers.docx import read_docx
+    from .report.docx_annotated import render as annotate
+
+    out: dict[str, bytes] = {}
+    word = [d for d in report.documents if d.format == "docx"]
+    for d in report.documents:
+        if d.format != "docx":
+            _note(f"{display(d.path)} is not a Word file: --format docx annotates .docx manuscripts only "
+                  "(the HTML report is the editor's view of the others)")
+    if out_file is not None and len(word) != 1:
+        raise CiteauditError(f"--out {out_file} names one file, but {len(word)} Word manuscripts were checked: "
+                             "give a folder", out_file)
+    for d in word:
+        comments = []
+        for f in report.findings:
+            if f.path != display(d.path) or not f.line:
+                continue
+            start = d.lines.line_start(f.line) + (f.column or 1) - 1
+            end = d.lines.line_start(f.end_line or f.line) + (f.end_column or f.column or 1)
+            comments.append((start, max(end, start + 1), f"{f.rule} ({f.severity}): {f.message}"))
+        data = annotate(d.path, read_docx(d.path), comments)
+        stem = os.path.splitext(os.path.basename(d.path))[0]
+        out[out_file or os.path.join(out_dir, f"{stem}.citeaudit.docx")] = data
+    return out
 
 
 def run_baseline(args: argparse.Namespace) -> int:
@@ -248,6 +333,18 @@ def run_export(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     inputs = _inputs(args, config)
+    if args.from_:
+        if args.bib or args.cited_in or args.stubs or args.citations:
+            raise CiteauditError("--from reads the manuscripts' own reference lists: it takes no --bib, --cited-in, --stubs or --citations")
+        entries = _typed_entries(args.from_, config)
+        output, notes = export.render(entries, args.to, args.style)
+        for note in notes:
+            _warn(note)
+        _write(args, output, inputs)
+        return 0
+    if not args.bib and not config.bib:
+        raise CiteauditError("export needs --bib FILE (a BibTeX database) or --from MANUSCRIPT (a typed reference list)")
+    args.bib = args.bib or config.bib
     report = None
     if args.cited_in:
         report = audit(args.cited_in, args.bib, config)
@@ -269,6 +366,100 @@ def run_export(args: argparse.Namespace) -> int:
         for note in notes:
             _warn(note)
     _write(args, output, inputs)
+    return 0
+
+
+def _typed_entries(paths: list[str], config) -> list:
+    """The entries of the manuscripts' typed references, in the order typed; on stderr, each
+    manuscript without any and each reference the parser was unsure of (its entry carries a
+    `note` saying so). None at all is an error."""
+    from . import read_lists
+    from .reflist.entries import exported_entries
+
+    files = [p for p in expand_paths(paths) if not config.excluded(p)]
+    documents = [read_document(p) for p in files]
+    lists = read_lists(documents)
+    entries = []
+    for doc in documents:
+        lst = lists.get(doc.path)
+        if lst is None:
+            _warn(f"{display(doc.path)}: no reference list (a heading such as References or Bibliography) and no full "
+                  "reference in a note: nothing exported from it")
+            continue
+        if lst.origin == "note":
+            _warn(f"{display(doc.path)}: no reference list; exporting the {len(lst.items)} full references of its notes")
+        out, said = exported_entries(lst)
+        for line in said:
+            _warn(line)
+        entries.extend(out)
+    if not entries:
+        raise CiteauditError("no typed references found to export", paths[0] if len(paths) == 1 else None)
+    return entries
+
+
+def _online_config(args, config):
+    """The registry client's settings: the configuration's [online] table, then the command
+    line, then the CITEAUDIT_* environment variables."""
+    from .online import OnlineConfig
+
+    settings = dict(config.online)
+    if args.cache_dir:
+        settings["cache-dir"] = args.cache_dir
+    if args.contact:
+        settings["contact"] = args.contact
+    if args.offline:
+        settings["offline"] = True
+    return OnlineConfig.from_env(**settings)
+
+
+def _online_progress():
+    from .online import TerminalProgress
+
+    return TerminalProgress(label="registries")
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from . import verify_bibliography
+
+    config = load_config(args.config)
+    inputs = _inputs(args, config)
+    online = _online_config(args, config)
+    bar = _online_progress()
+    try:
+        report = verify_bibliography(args.bib, config, online, bar)
+    finally:
+        bar.close()
+    fail_on = args.fail_on or config.fail_on or "error"
+    output = render(args.format, report, fail_on, _colour(args.color) if not args.out else False)
+    _write(args, output, inputs)
+    _note("registries: " + report.online.summary())
+    return 1 if failing(report.findings, fail_on) else 0
+
+
+def run_enrich(args: argparse.Namespace) -> int:
+    from . import load_bibliography
+    from .online import enrich_file, verify_entries, write
+
+    config = load_config(args.config)
+    online = _online_config(args, config)
+    bib = load_bibliography([args.bib])
+    bar = _online_progress()
+    try:
+        checked = verify_entries(bib.entries, online, bar)
+    finally:
+        bar.close()
+    result = enrich_file(args.bib, checked.proposals())
+    for skipped in result.skipped:
+        _warn(f"{display(args.bib)}: {skipped.edit.key}: {skipped.edit.field} not changed: {skipped.why}")
+    _note("registries: " + checked.summary())
+    if not result.changed:
+        _note(f"{display(args.bib)}: nothing to propose")
+        return 0
+    if args.write:
+        backup = write(result)
+        _note(f"{display(args.bib)}: {len(result.applied)} fields written" + (f"; the old file is {display(backup)}" if backup else ""))
+    else:
+        sys.stdout.write(result.diff())
     return 0
 
 
@@ -300,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
             pass
     try:
         args = build_parser().parse_args(argv)
-        commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "export": run_export, "rules": run_rules_command}
+        commands = {"check": run_check, "baseline": run_baseline, "diff": run_diff, "export": run_export,
+                    "verify": run_verify, "enrich": run_enrich, "rules": run_rules_command}
         if args.command in commands:
             return commands[args.command](args)
         build_parser().print_help()

@@ -14,9 +14,15 @@
     author-year-comma = true              # "(Althusser, 2015)" rather than "(Althusser 2015)"
     page-abbreviation = "p."              # "p." or "p"
     range-dash = "en dash"                # "en dash" or "hyphen"
+    year-letters = "title order"          # a reference list's 2017a, 2017b follow its titles ("any order": unchecked)
 
     [tool.citeaudit.per-file-ignores]
     "seeds/002_*.txt" = ["unattributed-quotation"]
+
+    [tool.citeaudit.online]               # for --online, citeaudit verify and enrich
+    contact = "editor@example.org"        # Crossref's polite pool
+    cache-dir = ".citeaudit-cache"        # default: the user's cache folder
+    cache-expiry-days = 30
 
 Unknown keys and bad values are errors naming the file and line.
 """
@@ -36,8 +42,15 @@ STYLE_KEYS = {
     "author-year-comma": (True, False),
     "page-abbreviation": ("p.", "p"),
     "range-dash": ("en dash", "hyphen"),
+    "year-letters": ("title order", "any order"),
 }
-TOP_KEYS = {"bib", "sources", "fail-on", "exclude", "rules", "style", "per-file-ignores"}
+TOP_KEYS = {"bib", "sources", "fail-on", "exclude", "rules", "style", "per-file-ignores", "online"}
+#: [online]: the registry client's settings (online.OnlineConfig), with their TOML types.
+ONLINE_KEYS = {
+    "contact": str, "cache-dir": str, "cache-expiry-days": (int, float), "crossref-url": str, "datacite-url": str,
+    "openlibrary-url": str, "rate": (int, float), "retries": int, "connect-timeout": (int, float),
+    "read-timeout": (int, float), "search": bool,
+}
 
 
 @dataclass(slots=True)
@@ -51,6 +64,7 @@ class Config:
     disabled: set[str] = field(default_factory=set)
     style: dict[str, object] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    online: dict[str, object] = field(default_factory=dict)  # OnlineConfig settings from [online]
 
     def ignored_for(self, path: str) -> set[str]:
         """Rules switched off for one manuscript by per-file-ignores."""
@@ -202,4 +216,14 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
             if name not in RULES:
                 raise fail(f"unknown rule {name!r} in per-file-ignores", pattern, "per-file-ignores")
         cfg.per_file_ignores[pattern] = list(rules)
+    for key, value in table("online").items():
+        if key not in ONLINE_KEYS:
+            raise fail(f"unknown online key {key!r} (known: {', '.join(sorted(ONLINE_KEYS))})", key, "online")
+        if not isinstance(value, ONLINE_KEYS[key]) or (isinstance(value, bool) and ONLINE_KEYS[key] is not bool):
+            raise fail(f"online {key} has the wrong type ({type(value).__name__})", key, "online")
+        if key == "cache-dir":
+            value = str(base / value) if not os.path.isabs(value) else value
+        if key == "cache-expiry-days":
+            key, value = "cache-expiry", float(value) * 86400
+        cfg.online[key] = value
     return cfg

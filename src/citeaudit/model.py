@@ -4,9 +4,10 @@ matches), the findings, and the report that carries them all."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .bibliography import Bibliography
 from .text import LineIndex, Span
@@ -31,6 +32,7 @@ class CiteItem:
     title: str | None = None  # title-only citations, reference strings
     volume: str | None = None  # "MECW 39"
     original_year: str | None = None  # "[1867] 1976"
+    key: str | None = None  # the key a format marks the work by: [@key], \cite{key}, a Zotero item
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,14 @@ class QuoteMark:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferenceString:
+    """One entry of the manuscript's own reference list, as typed (lines joined)."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """Everything read from one manuscript, with offsets into its original text. Made once,
     by extraction, and never changed after."""
@@ -83,7 +93,36 @@ class Document:
     unbalanced_quotes: tuple[QuoteMark, ...] = ()
     paragraphs: tuple[tuple[int, int], ...] = ()  # first and last line of each
     warnings: tuple[str, ...] = ()
+    references: tuple[ReferenceString, ...] = ()  # the manuscript's own reference list
+    format: str = "text"  # text | markdown | latex | docx | odt | pdf
+    blocks: tuple = ()  # readers.Block of a structured format: where its parts, paragraphs and pages are
+    nocite: tuple[str, ...] = ()  # keys listed as read without being cited (\nocite, nocite:), "*" for all
+    embedded: tuple[tuple[str, dict], ...] = field(default=(), compare=False)  # (key, CSL-JSON) a reference manager stored
     lines: LineIndex = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def location(self, offset: int) -> dict[str, object]:
+        """Where an offset is in the terms of the document's format, beside line and column
+        (CONTRACT.md, "Locations in other input formats"): `part` and `paragraph` (with `note`)
+        in a DOCX or ODT file, `page` and `page_line` in a PDF; nothing for other formats."""
+        if self.format == "pdf":
+            page = self.text.count("\f", 0, offset) + 1
+            top = self.text.rfind("\f", 0, offset) + 1
+            before = self.text[top:offset]
+            line = sum(1 for ln in before.split("\n")[:-1] if ln.strip()) + 1
+            return {"page": page, "page_line": line}
+        if self.format not in ("docx", "odt") or not self.blocks:
+            return {}
+        starts = [b.start for b in self.blocks]
+        k = bisect.bisect_right(starts, offset) - 1
+        while k >= 0 and not (self.blocks[k].start <= offset <= self.blocks[k].end):
+            k -= 1
+        if k < 0:
+            return {}
+        b = self.blocks[k]
+        out: dict[str, object] = {"part": b.part, "paragraph": b.paragraph}
+        if b.note is not None:
+            out["note"] = b.note
+        return out
 
     def __post_init__(self) -> None:
         if self.lines is None:
@@ -251,6 +290,8 @@ class Report:
     quotes: QuoteResults = field(default_factory=QuoteResults)
     baselined: int = 0  # findings left out because a baseline already holds them
     suppressed: int = 0  # findings left out by suppression comments
+    lists: Mapping[str, Any] = field(default_factory=dict)  # reflist.entries.ReferenceList by manuscript path
+    online: Any = None  # online.OnlineReport, where the registries were asked
 
     def resolution(self, doc: Document, citation: int, item: int) -> Resolution:
         return self.resolutions.of(doc.path, citation, item)

@@ -114,11 +114,11 @@ def _publish_anonymous(fd: int, directory: str, path: str) -> None:
         raise
 
 
-def _encode(content: str) -> bytes:
-    return content.encode("utf-8", "replace")
+def _encode(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8", "replace")
 
 
-def write_atomic(files: dict[str, str], inputs: list[str] | None = None) -> None:
+def write_atomic(files: dict[str, str | bytes], inputs: list[str] | None = None) -> None:
     """Write files whole or not at all. Nothing is written if any target is a folder, is in
     a folder that does not exist, or is one of the run's inputs."""
     for path in files:
@@ -169,7 +169,7 @@ def write_atomic(files: dict[str, str], inputs: list[str] | None = None) -> None
                 os.unlink(tmp)
 
 
-def _write_special(path: str, content: str) -> None:
+def _write_special(path: str, content: str | bytes) -> None:
     """Into a device or pipe, as a shell redirection would: /dev/null swallows it,
     /dev/stdout shows it, /dev/full says the disk is full, a pipe nobody reads is an error
     rather than a wait."""

@@ -28,10 +28,12 @@ class Index:
     by_name: dict[str, list[Entry]] = field(default_factory=dict)
     partial: dict[str, list[Entry]] = field(default_factory=dict)  # parts of many-word surnames
     names: list[str] = field(default_factory=list)
+    where: str = "the bibliography"  # what the messages call it: "the reference list" for a typed one
+    aliases: dict[str, str] = field(default_factory=dict)  # a reference manager's key -> the .bib's
 
     @classmethod
-    def build(cls, bib: Bibliography) -> "Index":
-        index = cls(bib)
+    def build(cls, bib: Bibliography, where: str = "the bibliography", aliases: dict[str, str] | None = None) -> "Index":
+        index = cls(bib, where=where, aliases=dict(aliases or {}))
         for e in bib.entries:
             for name in _entry_names(e):
                 index.by_name.setdefault(name, []).append(e)
@@ -94,7 +96,10 @@ def _norm_title(title: str) -> str:
     return fold(" ".join(words))
 
 
-def resolve_item(item: CiteItem, index: Index) -> Resolution:
+def resolve_item(item: CiteItem, index: Index, fold_case: bool = False) -> Resolution:
+    """`fold_case`: keys are found whatever their case (a LaTeX document, BibTeX's way)."""
+    if item.key is not None:
+        return _by_key(item.key, index, fold_case)
     if item.title and not item.authors:
         return _by_title(item, index)
     if not item.authors:
@@ -103,6 +108,8 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
     pool = index.lookup(first)
     if item.volume and pool:  # a siglum with its volume: "MECW 39"
         pool = [e for e in pool if _volume_matches(e, item.volume)] or pool
+    if item.volume and not pool and first.isupper():  # a siglum no entry declares: its title's initials
+        pool = [e for e in index.bib.entries if _siglum_of(e, first, item.volume)]
     if not pool:
         return Resolution("unresolved", reason=_no_author(item, index))
     if item.year is None:
@@ -111,7 +118,7 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
         return Resolution("ambiguous", candidates=tuple(e.key for e in pool), reason=_list(pool))
     same_year = [e for e in pool if _year_matches(e, item)]
     if not same_year:
-        return Resolution("unresolved", reason=_wrong_year(item, pool))
+        return Resolution("unresolved", reason=_wrong_year(item, pool, index.where))
     coauthored = by_coauthors(same_year, item.authors)
     if not coauthored:
         if len(same_year) == 1 and not item.suffix:  # one work of that first author and year: it, with a caveat
@@ -128,6 +135,9 @@ def resolve_item(item: CiteItem, index: Index) -> Resolution:
         exact = [e for e in same_year if e.suffix == item.suffix]
         if len(exact) == 1:
             return Resolution("resolved", exact[0].key)
+        if len(exact) > 1:  # two entries give themselves the same letter
+            return Resolution("ambiguous", candidates=tuple(e.key for e in exact),
+                              reason=f"{_cited(item)} could be {_list(exact)}: two entries have the letter {item.suffix}")
         if len(same_year) == 1 and not same_year[0].suffix:
             e = same_year[0]
             return Resolution(
@@ -160,6 +170,24 @@ def _pending(e: Entry) -> bool:
     """An entry not yet published: "forthcoming" or "in press" as its year or pubstate."""
     said = f"{e.fields.get('year', '')} {e.fields.get('pubstate', '')} {e.fields.get('date', '')}".lower()
     return any(word in said for word in _PENDING)
+
+
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][^\W\d_]*")
+
+
+def _siglum_of(e: Entry, siglum: str, volume: str) -> bool:
+    """ "MECW 39" for an entry of volume 39 of "Karl Marx, Frederick Engels: Collected Works":
+    the siglum's letters are, in order, initials of the capitalised words of its container,
+    series or title, or of the reference as typed (a typed reference list seldom declares its
+    sigla as a .bib's shorthand does)."""
+    if fold(e.fields.get("volume", "")) != fold(volume):
+        return False
+    for text in (e.fields.get("booktitle", ""), e.fields.get("series", ""), e.fields.get("journal", ""), e.title,
+                 e.fields.get("typed", "")):  # a typed reference as a whole, where its parse missed the container
+        initials = iter(w[0] for w in _CAPITALISED.findall(text))
+        if text and all(any(ch == i for i in initials) for ch in siglum):
+            return True
+    return False
 
 
 def _volume_matches(e: Entry, volume: str) -> bool:
@@ -226,7 +254,7 @@ def _list(entries: list[Entry]) -> str:
 
 
 def _no_author(item: CiteItem, index: Index) -> str:
-    base = f"no entry in the bibliography for {_cited(item)}"
+    base = f"no entry in {index.where} for {_cited(item)}"
     matches = process.extract(fold(item.authors[0]), index.names, scorer=fuzz.ratio, limit=3, score_cutoff=75)
     guesses: list[Entry] = []
     for name, _score, _i in matches:
@@ -239,8 +267,8 @@ def _no_author(item: CiteItem, index: Index) -> str:
     return f"{base} (did you mean {best[0].label()}?)"
 
 
-def _wrong_year(item: CiteItem, pool: list[Entry]) -> str:
-    base = f"no entry in the bibliography for {_cited(item)}"
+def _wrong_year(item: CiteItem, pool: list[Entry], where: str) -> str:
+    base = f"no entry in {where} for {_cited(item)}"
     years = sorted({e.label() for e in pool})
     if item.year and item.year.isdigit():
         near = [e for e in pool if e.year and e.year.isdigit() and abs(int(e.year) - int(item.year)) == 1]
@@ -274,7 +302,24 @@ def _by_title(item: CiteItem, index: Index) -> Resolution:
     if len(unique) > 1:
         return Resolution("ambiguous", candidates=tuple(e.key for e in unique), reason=_list(unique))
     hint = f" (did you mean {scored[0][1].title}?)" if scored and scored[0][0] >= 60 else ""
-    return Resolution("unresolved", reason=f"no entry in the bibliography has the title {item.title!r}{hint}")
+    return Resolution("unresolved", reason=f"no entry in {index.where} has the title {item.title!r}{hint}")
+
+
+def _by_key(key: str, index: Index, fold_case: bool = False) -> Resolution:
+    """A work a format marks by its key ([@key], \\cite{key}, a Zotero item): that entry, or
+    the .bib entry a reference manager's item was matched to."""
+    key = index.aliases.get(key, key)
+    if index.bib.get(key) is not None:
+        return Resolution("resolved", key)
+    if fold_case:  # BibTeX finds a key whatever its case
+        same = [k for k in index.bib.by_key() if k.casefold() == key.casefold()]
+        if len(same) == 1:
+            return Resolution("resolved", same[0])
+    keys = list(index.bib.by_key())
+    near = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=75) if keys else None
+    folded = [k for k in keys if k.casefold() == key.casefold()]
+    hint = f" (did you mean {folded[0]}? keys are case-sensitive)" if folded else f" (did you mean {near[0]}?)" if near else ""
+    return Resolution("unresolved", reason=f"no entry with the key {key} in {index.where}{hint}")
 
 
 def resolve_document(doc: Document, index: Index) -> tuple[tuple[Resolution, ...], ...]:
@@ -289,6 +334,6 @@ def resolve_document(doc: Document, index: Index) -> tuple[tuple[Resolution, ...
             else:
                 res = (Resolution("unresolved", reason="ibid. has no single work to repeat"),)
         else:
-            res = tuple(resolve_item(it, index) for it in c.items)
+            res = tuple(resolve_item(it, index, doc.format == "latex") for it in c.items)
         out.append(res)
     return tuple(out)

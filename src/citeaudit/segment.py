@@ -10,6 +10,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from .reflist import find as reflist
 from .normalize import Vocabulary, join_lines, looks_ocr_damaged, lost_capitals, repair_ocr, restore_capitals
 from .suppress import is_directive
 from .text import Mapped
@@ -42,7 +43,7 @@ class Line:
 class Segment:
     """A run of original lines read as one unit of text."""
 
-    kind: str  # "paragraph" | "heading" | "note"
+    kind: str  # "paragraph" | "heading" | "note" | "reference" (an entry of the reference list)
     ranges: list[tuple[int, int]]
     mapped: Mapped = field(repr=False, default=None)  # type: ignore[assignment]
     note_number: int | None = None
@@ -58,6 +59,11 @@ class Layout:
     body: list[Segment]
     notes: list[Segment]
     quote_style: str
+    references: list[Segment] = field(default_factory=list)  # the entries of the reference list, one each
+    #: Note marks the format itself pairs with their notes (DOCX, ODT, Markdown, LaTeX), by
+    #: number; None where the marks are to be found in the text.
+    markers: dict[tuple[str, int], tuple[int, int]] | None = None  # (footnote|endnote, number) -> mark
+    quotes: set[int] = field(default_factory=set)  # indices of body segments set off as block quotations
 
 
 def split_lines(text: str) -> list[Line]:
@@ -99,6 +105,16 @@ def segment(text: str) -> Layout:
     vocabulary = Vocabulary(text)
 
     units = _units(lines, double)
+    ref_units, ref_entries = [], []
+    for first, stop in reflist.sections([lines[li].text for _b, li in units], [b for b, _li in units]):
+        texts = [lines[li].text for _b, li in units[first + 1 : stop]]
+        paragraphs = [k for k, (brk, _li) in enumerate(units[first + 1 : stop]) if brk in ("para", "zone")]
+        entries = reflist.split_entries(texts, paragraphs)
+        if reflist.looks_like_references([" ".join(texts[k].strip() for k in e) for e in entries]):
+            # the reference list is not prose: its entries are read apart
+            ref_units, ref_entries = units[first + 1 : stop], entries
+            units = units[: first + 1] + units[stop:]
+            break
     body_units, note_units = _take_notes(lines, units, double)
 
     body: list[Segment] = []
@@ -110,7 +126,9 @@ def segment(text: str) -> Layout:
         ranges = [(lines[i].start, lines[i].end) for i in idxs]
         ranges[0] = (ranges[0][0] + prefix_len, ranges[0][1])
         notes.append(Segment("note", ranges, note_number=number, note_style=style))
-    for seg in body + notes:
+    references = [Segment("reference", [(lines[ref_units[k][1]].start, lines[ref_units[k][1]].end) for k in entry])
+                  for entry in ref_entries]
+    for seg in body + notes + references:
         seg.mapped = join_lines(text, seg.ranges, vocabulary)
         if ocr:
             seg.mapped = repair_ocr(seg.mapped)
@@ -119,7 +137,133 @@ def segment(text: str) -> Layout:
     for seg in body:
         if seg.kind == "paragraph" and _looks_like_heading(seg.text, len(seg.ranges)):
             seg.kind = "heading"
-    return Layout(body, notes, _quote_style(text))
+    return Layout(body, notes, _quote_style(text), references)
+
+
+def layout_of(source) -> Layout:
+    """The layout of a manuscript: found from its text (plain text, PDF text laid out as
+    plain text), or given by its format's structure (DOCX, ODT, Markdown, LaTeX): each
+    block a paragraph, heading or note, what is not prose (code, math, markup) left out of
+    it, a format's own citation marks kept in place for the extractor."""
+    if source.format in ("text", "pdf"):
+        return segment(source.text)
+    text = source.text
+    vocabulary = Vocabulary(text)
+    keep = [(m.start, m.end) for m in source.marked]
+    cut = _subtract_spans(sorted(source.skip), keep)
+    body: list[Segment] = []
+    notes: dict[tuple[str, int], Segment] = {}
+    quotes: set[int] = set()
+    for b in source.blocks:
+        ranges = _block_ranges(text, b, cut)
+        if not ranges:
+            continue
+        if b.part in ("footnote", "endnote") and b.note is not None:
+            seg = notes.get((b.part, b.note))
+            if seg is None:  # note_style: the series it belongs to
+                notes[b.part, b.note] = Segment("note", ranges, note_number=b.note, note_style=b.part)
+            else:
+                seg.ranges.extend(ranges)
+            continue
+        if b.quote:
+            quotes.add(len(body))
+        body.append(Segment("heading" if b.heading else "paragraph", ranges))
+    note_segs = [notes[k] for k in sorted(notes, key=lambda k: (k[0] != "footnote", k[1]))]
+    for seg in body + note_segs:
+        seg.mapped = join_lines(text, seg.ranges, vocabulary)
+    body, references = _block_references(body, text)
+    quotes = {i for i in quotes if i < len(body)}
+    markers: dict[tuple[str, int], tuple[int, int]] = {}
+    for ref in source.notes:
+        markers.setdefault((ref.part, ref.number), (ref.start, ref.end))
+    return Layout(body, note_segs, _quote_style(text), references, markers, quotes)
+
+
+def _block_references(body: list[Segment], text: str) -> tuple[list[Segment], list[Segment]]:
+    """A reference list among a structured document's blocks: after a heading (or a
+    paragraph that is only a heading's words), one entry a block (a block of several
+    lines split as the plain-text lists are), up to the next heading."""
+    for k in range(len(body) - 1, -1, -1):
+        if not reflist.HEADING.match(body[k].text):
+            continue
+        stop = next((j for j in range(k + 1, len(body)) if body[j].kind == "heading" or reflist.END.match(body[j].text)),
+                    len(body))
+        entries: list[Segment] = []
+        for seg in body[k + 1 : stop]:
+            lines = [text[a:b] for a, b in seg.ranges]
+            for group in reflist.split_entries(lines, list(range(len(lines)))) if len(lines) > 1 else [[0]]:
+                entry = Segment("reference", [seg.ranges[i] for i in group])
+                entry.mapped = join_lines(text, entry.ranges)
+                entries.append(entry)
+        if reflist.looks_like_references([e.text for e in entries]):
+            body[k].kind = "heading"
+            return body[: k + 1] + body[stop:], entries
+    return body, []
+
+
+def _subtract_spans(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` without what `keep` covers."""
+    if not keep:
+        return spans
+    out = []
+    keep = sorted(keep)
+    for a, b in spans:
+        pieces = [(a, b)]
+        for ka, kb in keep:
+            if kb <= a or ka >= b:
+                continue
+            nxt = []
+            for pa, pb in pieces:
+                if kb <= pa or ka >= pb:
+                    nxt.append((pa, pb))
+                    continue
+                if pa < ka:
+                    nxt.append((pa, ka))
+                if kb < pb:
+                    nxt.append((kb, pb))
+            pieces = nxt
+        out.extend(pieces)
+    return sorted(out)
+
+
+def _block_ranges(text: str, b, cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A block's stretch of the text as line ranges, without its excluded stretches and the
+    parts of it that are not prose."""
+    holes = sorted([*b.exclude, *((x, y) for x, y in _overlapping(cut, b.start, b.end))])
+    pieces = []
+    pos = b.start
+    for x, y in holes:
+        x, y = max(x, b.start), min(y, b.end)
+        if x > pos:
+            pieces.append((pos, x))
+        pos = max(pos, y)
+    if pos < b.end:
+        pieces.append((pos, b.end))
+    ranges = []
+    for x, y in pieces:
+        start = x
+        while True:
+            nl = text.find("\n", start, y)
+            if nl < 0:
+                if start < y:
+                    ranges.append((start, y))
+                break
+            if nl > start:
+                ranges.append((start, nl))
+            start = nl + 1
+    return ranges
+
+
+def _overlapping(spans: list[tuple[int, int]], start: int, end: int):
+    import bisect
+
+    k = bisect.bisect_left(spans, (start, start))
+    if k:
+        k -= 1
+    while k < len(spans) and spans[k][0] < end:
+        if spans[k][1] > start:
+            yield spans[k]
+        k += 1
 
 
 def _looks_like_heading(text: str, nlines: int) -> bool:

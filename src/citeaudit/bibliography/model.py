@@ -44,6 +44,11 @@ class Entry:
     line: int
     suffix: str = ""  # the year suffix ("a", "b") that tells apart works of one author and year
     persons: dict[str, tuple[Name, ...]] = field(default_factory=dict)  # translator, bookauthor, ...
+    #: Where the entry was read: "bib" (a BibTeX file; `path` and `line` are the .bib's), "list"
+    #: (the manuscript's own reference list), "note" (a full reference in a note) or "field"
+    #: (the CSL-JSON a reference manager stored in a Word citation field); for these `path`
+    #: and `line` are the manuscript's.
+    origin: str = "bib"
     year: str | None = field(init=False, default=None)  # "1976", from `year` or else `date`
     original_year: str | None = field(init=False, default=None)  # from `origdate` or `origyear`
     pages: tuple[int, int] | None = field(init=False, default=None)  # first and last page, numeric fields only

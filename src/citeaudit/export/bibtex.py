@@ -52,6 +52,9 @@ def _field_key(name: str) -> tuple[int, str]:
 
 #: citeaudit's own control fields, not bibliographic data: left out of exports.
 PRIVATE = {"yearsuffix"}
+#: biblatex types BibTeX's standard styles do not define, as the nearest type they do.
+_CLASSIC_TYPES = {"online": "misc", "patent": "misc", "report": "techreport", "thesis": "phdthesis",
+                  "collection": "book", "mvbook": "book", "reference": "book"}
 #: Types whose BibTeX standard styles refuse an editor beside an author.
 _ONE_CREATOR = {"book", "inbook"}
 
@@ -114,7 +117,8 @@ def to_pybtex(entries: list[Entry], classic: bool = False) -> BibliographyData:
                     Person(first=latex_safe(n.given), prelast=latex_safe(n.von), last=latex_safe(n.last), lineage=latex_safe(n.jr))
                     for n in names
                 ]
-        data.add_entry(e.key, PybtexEntry(e.type, fields=fields, persons=persons))
+        etype = _CLASSIC_TYPES.get(e.type, e.type) if classic else e.type
+        data.add_entry(e.key, PybtexEntry(etype, fields=fields, persons=persons))
     return data
 
 

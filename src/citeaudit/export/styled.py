@@ -144,8 +144,12 @@ def _letter_notes(entries: list[Entry], rendered: list[tuple[str, str]]) -> list
             continue
         m = re.search(rf"\b{e.year}([a-z])\b", text)
         if m and m.group(1) != e.suffix:
-            notes.append(f"{e.path}:{e.line}: the style letters {e.title} as {e.year}{m.group(1)}; the manuscripts cite it as "
-                         f"{e.year}{e.suffix}: reletter the citations, or drop `yearsuffix` to follow the style")
+            if e.origin == "bib":
+                notes.append(f"{e.path}:{e.line}: the style letters {e.title} as {e.year}{m.group(1)}; the manuscripts cite it as "
+                             f"{e.year}{e.suffix}: reletter the citations, or drop `yearsuffix` to follow the style")
+            else:
+                notes.append(f"{e.path}:{e.line}: the style letters {e.title} as {e.year}{m.group(1)}; the typed reference list "
+                             f"has {e.year}{e.suffix}: the style letters works of one author and year in the order of their titles")
     return notes
 
 

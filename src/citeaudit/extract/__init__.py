@@ -6,9 +6,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..model import CiteItem, Citation, Document, Note, Quotation, QuoteMark
+from ..model import CiteItem, Citation, Document, Note, Quotation, QuoteMark, ReferenceString
 from ..readers import Source
-from ..segment import Layout, Segment, segment
+from ..locators import parse_locator
+from ..segment import Layout, Segment, layout_of
 from ..text import Cover, LineIndex, Span
 from .citations import Found, find_citations, looks_like_title
 from .known import KnownNames
@@ -40,10 +41,12 @@ class _Seg:
 def extract(source: Source, known: KnownNames | None = None) -> Document:
     """Build the model of one manuscript. `known`: the names and titles of the bibliography
     the manuscript will be checked against, which make more citations recognisable."""
-    layout = segment(source.text)
-    work = [_prepare(seg, layout, known) for seg in layout.body + layout.notes]
+    layout = layout_of(source)
+    segs = layout.body + layout.notes
+    marked = _marked(source, segs)
+    work = [_prepare(seg, layout, known, marked.get(k, [])) for k, seg in enumerate(segs)]
     body = [w for w in work if w.seg.kind != "note"]
-    _classify_blocks(body)
+    _classify_blocks(body, layout.quotes)
 
     citations: list[tuple[Found, _Seg]] = [(f, w) for w in work for f in w.found]
     citations.sort(key=lambda fw: fw[1].seg.mapped.span(fw[0].start, fw[0].end).start)
@@ -75,21 +78,76 @@ def extract(source: Source, known: KnownNames | None = None) -> Document:
         paragraphs=tuple(paragraphs),
         warnings=source.warnings,
         lines=lines,
+        references=tuple(ReferenceString(s.mapped.span(0, len(s.mapped.text)), s.text) for s in layout.references),
+        format=source.format,
+        blocks=source.blocks if source.format != "text" else (),
+        nocite=tuple(dict.fromkeys(r.key for m in source.marked if m.mode == "nocite" for r in m.refs)),
+        embedded=_embedded(source),
     )
 
 
-def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None) -> _Seg:
+def _embedded(source: Source) -> tuple[tuple[str, dict], ...]:
+    seen: dict[str, dict] = {}
+    for m in source.marked:
+        for r in m.refs:
+            if r.data is not None and r.key not in seen:
+                seen[r.key] = r.data
+    return tuple(seen.items())
+
+
+def _marked(source: Source, segs: list[Segment]) -> dict[int, list[Found]]:
+    """The citations the format marks (pandoc's [@key], \\cite{key}, a Zotero field) as found
+    citations of kind "key", by segment, in the segment's own offsets."""
+    out: dict[int, list[Found]] = {}
+    if not source.marked:
+        return out
+    starts = sorted((seg.mapped.omap[0], k) for k, seg in enumerate(segs) if seg.mapped.text)
+    firsts = [a for a, _k in starts]
+    for m in source.marked:
+        if m.mode == "nocite":
+            continue
+        # the segment whose prose holds it: a note's segment may start inside the
+        # paragraph that calls it (LaTeX's \footnote{...}), so look back past such
+        i = bisect.bisect_right(firsts, m.start) - 1
+        for j in range(i, max(-1, i - 64), -1):
+            k = starts[j][1]
+            omap = segs[k].mapped.omap
+            a = bisect.bisect_left(omap, m.start, 0, len(omap) - 1)
+            if a >= len(omap) - 1 or omap[a] >= m.end:
+                continue  # not in this segment's prose
+            b = bisect.bisect_left(omap, m.end, 0, len(omap) - 1)
+            items = tuple(_key_item(r, m.mode) for r in m.refs)
+            out.setdefault(k, []).append(Found(a, max(b, a + 1), "key", items))
+            break
+    return out
+
+
+def _key_item(r, mode: str) -> CiteItem:
+    locator = pages = volume = None
+    if r.locator:
+        parsed = parse_locator(r.locator)
+        locator = r.locator
+        if parsed:
+            _loc, pages, volume = parsed
+    return CiteItem(authors=(), year=None, locator=locator, pages=pages, prefix=r.prefix or None, volume=volume, key=r.key)
+
+
+def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None, marked: list[Found] | None = None) -> _Seg:
     w = _Seg(seg)
     text = seg.text
-    found = find_citations(text, known)
+    found = list(marked or [])
     cover = Cover(len(text))
     for f in found:
         cover.add(f.start, f.end)
+    for f in find_citations(text, known):
+        if not cover.overlaps(f.start, f.end):
+            found.append(f)
+            cover.add(f.start, f.end)
     for ref in find_references(text):
         if not cover.overlaps(ref.start, ref.end):
             found.append(ref)
             cover.add(ref.start, ref.end)
-    qs = scan(text, layout.quote_style, tuple(f.start for f in found if f.kind in ("parenthetical", "narrative")))
+    qs = scan(text, layout.quote_style, tuple(sorted(f.start for f in found if f.kind in ("parenthetical", "narrative", "key"))))
     w.unbalanced = qs.unbalanced
     w.quotes = [
         p
@@ -116,15 +174,22 @@ def _prepare(seg: Segment, layout: Layout, known: KnownNames | None = None) -> _
     return w
 
 
-def _classify_blocks(body: list[_Seg]) -> None:
-    """Mark set-off quotations: paragraphs that end with the citation of the passage they quote."""
+def _classify_blocks(body: list[_Seg], quotes: set[int] = frozenset()) -> None:
+    """Mark set-off quotations: paragraphs that end with the citation of the passage they
+    quote; and the paragraphs a format sets off as quotations (a Quote style, an indent),
+    attributed to the citation that ends them or, failing that, one that opens the next."""
     prev: _Seg | None = None
-    for w in body:
+    for k, w in enumerate(body):
         if w.seg.kind == "paragraph":
             final = _final_citation(w)
-            if final is not None and _is_block(w, final, prev):
+            if final is not None and (k in quotes or _is_block(w, final, prev)):
                 w.block_cite = final
                 w.block_end = len(w.seg.text[: final.start].rstrip())
+            elif k in quotes and w.seg.text.strip():
+                nxt = body[k + 1] if k + 1 < len(body) else None
+                opening = nxt.found[0] if nxt is not None and nxt.found and nxt.found[0].start < 3 else None
+                w.block_cite = opening
+                w.block_end = len(w.seg.text.rstrip())
         prev = w if w.seg.kind == "paragraph" else None
 
 
@@ -133,7 +198,7 @@ def _final_citation(w: _Seg) -> Found | None:
     if not w.found:
         return None
     last = max(w.found, key=lambda f: f.end)
-    if last.kind in ("parenthetical", "ibid", "title") and _AFTER_FINAL.match(w.seg.text[last.end :]):
+    if last.kind in ("parenthetical", "ibid", "title", "key") and _AFTER_FINAL.match(w.seg.text[last.end :]):
         return last
     return None
 
@@ -269,6 +334,17 @@ def _introducing_citation(w: _Seg, pair: QuotePair) -> Found | None:
 
 def _notes(layout: Layout, body: list[_Seg]) -> list[Note]:
     note_segs = layout.notes
+    if layout.markers is not None:  # the format pairs each mark with its note (footnotes and
+        # endnotes numbered apart)
+        notes = []
+        for s in note_segs:
+            mark = layout.markers.get((s.note_style, s.note_number or 0))
+            notes.append(Note(s.note_number or 0, Span(*mark) if mark else None,
+                              Span(s.mapped.omap[0], s.mapped.omap[len(s.mapped.text)]), s.text, s.note_style or "footnote"))
+        for (part, number), mark in layout.markers.items():
+            if all((s.note_style, s.note_number) != (part, number) for s in note_segs):
+                notes.append(Note(number, Span(*mark), None, "", part))
+        return sorted(notes, key=lambda n: (n.style != "footnote", n.number, n.marker.start if n.marker else 0))
     numbers = [s.note_number for s in note_segs if s.note_number]
     styles = {s.note_style for s in note_segs if s.note_style}
     candidates: list[tuple[Marker, Segment]] = []

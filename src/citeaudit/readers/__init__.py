@@ -15,8 +15,18 @@ from pathlib import Path
 
 from ..errors import CiteauditError, display
 
-#: Extensions read as plain text. Other formats get their own readers later.
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+#: Extensions read as plain text.
+TEXT_SUFFIXES = (".txt", ".text")
+#: Extensions with a reader of their own (the module that reads them).
+FORMAT_SUFFIXES = {
+    ".md": "markdown", ".markdown": "markdown", ".rmd": "markdown", ".qmd": "markdown", ".rmarkdown": "markdown",
+    ".tex": "latex", ".ltx": "latex", ".latex": "latex",
+    ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx",
+    ".odt": "odt", ".ott": "odt",
+    ".pdf": "pdf",
+}
+#: Every extension a folder check picks up.
+SUFFIXES = TEXT_SUFFIXES + tuple(FORMAT_SUFFIXES)
 #: The largest manuscript or .bib file read: beyond it, the run stops and says so.
 MAX_BYTES = 256 * 1024 * 1024
 #: The path a manuscript read from standard input is reported under.
@@ -154,24 +164,84 @@ def read_stdin(limit: int = MAX_BYTES) -> bytes:
     return data
 
 
+def read_sources(path: str | os.PathLike[str]) -> list[Source]:
+    """Read one manuscript file by its extension: plain text, Markdown, LaTeX (the file and
+    every file it inputs, the main one first), DOCX, ODT or PDF. Missing, unreadable or
+    damaged files raise CiteauditError naming them."""
+    raw = os.fspath(path)
+    fmt = FORMAT_SUFFIXES.get(Path(raw).suffix.lower()) if raw != STDIN else None
+    if fmt == "markdown":
+        from .markdown import read_markdown
+
+        return [read_markdown(raw)]
+    if fmt == "latex":
+        from .latex import read_latex
+
+        return read_latex(raw)
+    if fmt == "docx":
+        from .docx import read_docx
+
+        return [read_docx(raw)]
+    if fmt == "odt":
+        from .odt import read_odt
+
+        return [read_odt(raw)]
+    if fmt == "pdf":
+        from .pdf import read_pdf
+
+        return [read_pdf(raw)]
+    return [read_source(raw)]
+
+
 def read_source(path: str | os.PathLike[str]) -> Source:
-    """Read one manuscript file ("-": standard input). Missing, unreadable or binary files
-    raise CiteauditError."""
+    """Read one plain-text manuscript file ("-": standard input). Missing, unreadable or
+    binary files raise CiteauditError."""
     raw = os.fspath(path)
     data = read_stdin() if raw == STDIN else read_bytes(path)
     shown = display(raw)
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CiteauditError("looks like a binary file, not a text manuscript", shown)
+        kind = _binary_kind(data)
+        raise CiteauditError(f"looks like a binary file, not a text manuscript{kind}", shown)
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if _looks_like_bibtex(head):
         raise CiteauditError("is a BibTeX database, not a manuscript: give it with --bib", shown)
     return decode(data, raw)
 
 
+def _binary_kind(data: bytes) -> str:
+    """What a binary file named as text seems to be, for the message."""
+    if data.startswith(b"%PDF"):
+        return " (a PDF: give it a .pdf name)"
+    if data.startswith(b"PK\x03\x04"):
+        return " (a zip package such as .docx or .odt: give it that extension)"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return " (an old Word .doc: save it as .docx)"
+    return ""
+
+
 def _looks_like_bibtex(head: bytes) -> bool:
     """A file that opens with BibTeX entries (comments aside) is a database, not prose."""
     lines = [ln.strip() for ln in head.split(b"\n") if ln.strip() and not ln.strip().startswith(b"%")]
     return bool(lines) and lines[0].startswith(b"@") and b"{" in lines[0] and any(b"=" in ln for ln in lines[:6])
+
+
+#: Manuscript formats citeaudit does not read, named when a folder holds them.
+UNREAD_SUFFIXES = {".doc": "save it as .docx", ".dot": "save it as .docx", ".rtf": "save it as .docx",
+                   ".wpd": "save it as .docx", ".pages": "export it as .docx", ".fodt": "save it as .odt",
+                   ".epub": "give the text as .txt, .md or .docx"}
+
+
+def unread_in(paths: list[str]) -> list[tuple[str, str]]:
+    """(file, what to do) for each manuscript-like file inside the named folders that no
+    reader takes, so that a folder check is never silent about what it left out."""
+    out = []
+    for raw in paths:
+        p = Path(raw)
+        if raw != STDIN and p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in UNREAD_SUFFIXES and not f.name.startswith((".", "~$")):
+                    out.append((str(Path(raw) / f.relative_to(p)), UNREAD_SUFFIXES[f.suffix.lower()]))
+    return out
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -186,10 +256,10 @@ def expand_paths(paths: list[str]) -> list[str]:
             found = sorted(
                 str(Path(raw) / f.relative_to(p))
                 for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES and not f.name.startswith(".")
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$"))
             )
             if not found:
-                raise CiteauditError("folder holds no manuscript (.txt, .md)", display(raw))
+                raise CiteauditError("folder holds no manuscript (.txt, .md, .tex, .docx, .odt, .pdf)", display(raw))
             out.extend(found)
         elif not p.exists():
             raise CiteauditError("no such file or folder", display(raw))

@@ -6,16 +6,17 @@ import json
 from typing import Any
 
 from ..model import SEVERITIES, CiteItem, Citation, Document, Finding, QuoteMatch, Report, Resolution
+from ..errors import display
 from ..text import Span
 
 SCHEMA = "citeaudit/report/v1"
 
 
-def _position(doc: Document, span: Span) -> dict[str, int]:
+def _position(doc: Document, span: Span) -> dict[str, Any]:
     line, col = doc.lines.line_col(span.start)
     end = max(span.start, span.end - 1)
     end_line, end_col = doc.lines.line_col(end)
-    return {"line": line, "column": col, "end_line": end_line, "end_column": end_col}
+    return {"line": line, "column": col, "end_line": end_line, "end_column": end_col} | doc.location(span.start)
 
 
 def item_dict(item: CiteItem, resolution: Resolution) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def item_dict(item: CiteItem, resolution: Resolution) -> dict[str, Any]:
         "title": item.title,
         "volume": item.volume,
         "original_year": item.original_year,
+        "cited_key": item.key,
     }
 
 
@@ -91,10 +93,36 @@ def document_dict(report: Report, doc: Document) -> dict[str, Any]:
             }
             for i, q in enumerate(doc.quotations)
         ],
-    }
+    } | _references(report, doc)
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def _references(report: Report, doc: Document) -> dict[str, Any]:
+    """The manuscript's own references as parsed (additive: only where it has some)."""
+    lst = report.lists.get(doc.path)
+    if lst is None:
+        return {}
+    out = []
+    for it in lst.items:
+        e = it.entry
+        out.append({
+            "line": it.line,
+            "end_line": doc.lines.line(max(it.span.start, it.span.end - 1)),
+            "text": it.text,
+            "key": e.key,
+            "type": e.type,
+            "authors": [n.surname for n in e.authors],
+            "year": e.year,
+            "suffix": e.suffix,
+            "title": e.title or None,
+            "uncertain": list(it.parsed.uncertain),
+        })
+    return {"references": out, "references_from": lst.origin}
+
+
+def finding_dict(f: Finding, doc: Document | None = None) -> dict[str, Any]:
+    where = {}
+    if doc is not None and f.line:
+        where = doc.location(doc.lines.line_start(f.line) + (f.column or 1) - 1)
     return {
         "rule": f.rule,
         "severity": f.severity,
@@ -105,7 +133,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "end_column": f.end_column,
         "message": f.message,
         "fingerprint": f.fingerprint,
-    }
+    } | where
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -117,10 +145,11 @@ def report_dict(report: Report) -> dict[str, Any]:
         1 for d in report.documents for ci, c in enumerate(d.citations)
         if c.items and all(report.resolution(d, ci, ii).status == "resolved" for ii in range(len(c.items)))
     )
+    by_path = {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
     return {
         "schema": SCHEMA,
         "documents": [document_dict(report, d) for d in report.documents],
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f, by_path.get(f.path)) for f in report.findings],
         "summary": {
             "documents": len(report.documents),
             "citations": citations,

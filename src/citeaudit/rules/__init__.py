@@ -1,7 +1,7 @@
 """The rules, listed explicitly in the order of CONTRACT.md's table: a rule takes effect by
 being in this list, not by being imported."""
 
-from . import bibliography, citations, notes_quotes, quotations
+from . import bibliography, citations, notes_quotes, online, quotations, references
 from .registry import Context, Example, Rule, registry, rule_markdown, run_rules
 from .registry import rules_markdown as _rules_markdown
 
@@ -30,6 +30,17 @@ RULES: dict[str, Rule] = registry([
     quotations.quotation_page_mismatch,
     quotations.inconsistent_quotation_citation,
     quotations.source_text_unavailable,
+    online.metadata_mismatch,
+    online.unknown_identifier,
+    online.retracted_work,
+    online.identifier_points_elsewhere,
+    online.registry_unavailable,
+    references.reference_missing_from_list,
+    references.reference_differs_from_bib,
+    references.reference_list_order,
+    references.incomplete_reference,
+    references.inconsistent_reference_format,
+    references.missing_year_suffix,
 ])
 
 

@@ -38,7 +38,18 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
 
 
 def _at(e: Entry, subject: str, message: str) -> Issue:
-    return Issue(e.path, e.line, 1, f"{e.key}:{subject}", message)
+    return Issue(e.path, e.line, 1, f"{_subject(e)}:{subject}", message)
+
+
+def _subject(e: Entry) -> str:
+    """What a finding about the entry is about: its key, or for a typed reference (whose key
+    citeaudit made) its label, which survives edits to other references."""
+    return e.key if e.origin == "bib" else f"{e.label()} {e.title}"
+
+
+def named(e: Entry) -> str:
+    """The entry as a message names it: its key, or a typed reference by author and year."""
+    return e.key if e.origin == "bib" else f"the reference {e.label()}"
 
 
 @rule(
@@ -75,6 +86,8 @@ def missing_field(ctx: Context):
     """The required fields of BibTeX's standard styles for the entry's type, with biblatex's
     names for the same data accepted ("date" for "year", "journaltitle" for "journal")."""
     for e in ctx.bibliography.entries:
+        if e.origin != "bib":
+            continue  # a typed reference has no BibTeX type to satisfy: incomplete-reference
         for alternatives in REQUIRED.get(e.type, []):
             if not any(e.fields.get(f) or (f == "author" and e.authors) or (f == "editor" and e.editors) for f in alternatives):
                 names = " or ".join(alternatives)
@@ -157,7 +170,7 @@ def invalid_field(ctx: Context):
             if value:
                 problem = field_problem(name, value)
                 if problem:
-                    yield _at(e, name, f"{e.key}: {problem}")
+                    yield _at(e, name, f"{named(e)}: {problem}")
 
 
 def _identifiers(e: Entry) -> list[str]:
@@ -191,25 +204,29 @@ def _identifiers(e: Entry) -> list[str]:
     needs_bibliography=True,
 )
 def duplicate_entry(ctx: Context):
-    """Titles are compared without case, accents or punctuation; the later entry is reported."""
+    """Titles are compared without case, accents or punctuation; the later entry is reported.
+    The reference lists of several manuscripts are each checked on their own: two chapters
+    may well list one work."""
     entries = ctx.bibliography.entries
-    seen_ids: dict[str, Entry] = {}
+    seen_ids: dict[tuple[str, str], Entry] = {}
     for i, e in enumerate(entries):
+        scope = e.path if e.origin != "bib" else ""
         reason = None
         for ident in _identifiers(e):
-            if ident in seen_ids:
-                reason = (seen_ids[ident], f"the same {ident.split(':')[0].upper()}")
+            if (scope, ident) in seen_ids:
+                reason = (seen_ids[scope, ident], f"the same {ident.split(':')[0].upper()}")
                 break
         for ident in _identifiers(e):
-            seen_ids.setdefault(ident, e)
+            seen_ids.setdefault((scope, ident), e)
         if reason is None:
             for other in entries[:i]:
-                if other.year == e.year and _same_creators(other, e) and _similar_titles(other.title, e.title):
+                if (other.year == e.year and (other.path == e.path or e.origin == "bib") and _same_creators(other, e)
+                        and _similar_titles(other.title, e.title)):
                     reason = (other, "near-identical author, title and year")
                     break
         if reason:
             other, why = reason
-            yield _at(e, other.key, f"{e.key} duplicates {other.key} ({other.path}:{other.line}): {why}")
+            yield _at(e, _subject(other), f"{named(e)} duplicates {named(other)} ({other.path}:{other.line}): {why}")
 
 
 def _same_creators(a: Entry, b: Entry) -> bool:
@@ -234,13 +251,17 @@ def _similar_titles(a: str, b: str) -> bool:
 )
 def uncited_entry(ctx: Context):
     """An entry counts as cited when a citation resolves to it, or names it among the
-    candidates of an ambiguous citation."""
+    candidates of an ambiguous citation, or a `\\nocite{}` (pandoc's `nocite:`) names it."""
     used: set[str] = set()
     for doc in ctx.documents:
         for _ci, _ii, r in ctx.resolutions.looked_up(doc.path):
             if r.key:
                 used.add(r.key)
             used.update(r.candidates)
+        used.update(doc.nocite)
+    if "*" in used:  # \nocite{*}, nocite: "@*": every entry is meant to be listed
+        return
     for e in ctx.bibliography.entries:
         if e.key not in used:
-            yield _at(e, "uncited", f"{e.key} ({e.label()}) is not cited in the checked documents")
+            what = f"{e.key} ({e.label()})" if e.origin == "bib" else f"The reference {e.label()}"
+            yield _at(e, "uncited", f"{what} is not cited in the checked documents")

@@ -65,14 +65,18 @@ def _sequence_problems(numbers):
 )
 def note_numbering(ctx: Context):
     """Checked twice: the note texts in the order they stand, and the markers in the order
-    of the text."""
+    of the text; footnotes and endnotes (a Word file may have both) each on their own."""
     for doc in ctx.documents:
-        texts = sorted((n for n in doc.notes if n.body is not None and n.number), key=lambda n: n.body.start)
-        for i, problem in _sequence_problems([n.number for n in texts]):
-            yield ctx.at(doc, texts[i].body, f"text {texts[i].number}#{i}", f"Note {texts[i].number} {problem}")
-        markers = sorted((n for n in doc.notes if n.marker is not None), key=lambda n: n.marker.start)
-        for i, problem in _sequence_problems([n.number for n in markers]):
-            yield ctx.at(doc, markers[i].marker, f"marker {markers[i].number}#{i}", f"Note marker {markers[i].number} {problem}")
+        for series in sorted({n.style == "endnote" for n in doc.notes}):
+            notes = [n for n in doc.notes if (n.style == "endnote") == series]
+            what = "Endnote" if series else "Note"
+            texts = sorted((n for n in notes if n.body is not None and n.number), key=lambda n: n.body.start)
+            for i, problem in _sequence_problems([n.number for n in texts]):
+                yield ctx.at(doc, texts[i].body, f"text {texts[i].number}#{i}", f"{what} {texts[i].number} {problem}")
+            markers = sorted((n for n in notes if n.marker is not None), key=lambda n: n.marker.start)
+            for i, problem in _sequence_problems([n.number for n in markers]):
+                yield ctx.at(doc, markers[i].marker, f"marker {markers[i].number}#{i}",
+                             f"{what} marker {markers[i].number} {problem}")
 
 
 @rule(

@@ -9,7 +9,8 @@ import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from dataclasses import dataclass, field, replace
 
 from ..bibliography import Bibliography
@@ -30,6 +31,7 @@ class Issue:
     message: str
     end_line: int | None = None
     end_column: int | None = None
+    severity: str | None = None  # where one rule reports at two levels (a retraction, a correction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class Context:
     quotes: QuoteResults = field(default_factory=QuoteResults)
     style: dict[str, object] = field(default_factory=dict)  # house style from the configuration
     suppressions: tuple = ()  # suppress.Suppression of every manuscript
+    lists: Mapping[str, Any] = field(default_factory=dict)  # reflist.entries.ReferenceList by manuscript path
+    from_lists: bool = False  # the bibliography is the manuscripts' own references, no .bib was given
+    online: Any = None  # online.OnlineReport of the registry checks, with --online
     _by_path: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +70,9 @@ class Example:
     text: str | tuple[tuple[str, str], ...]  # the manuscript, or (file name, text) of several
     bib: str = ""  # the .bib the manuscript is checked against, if any
     sources: tuple[tuple[str, str], ...] = ()  # (entry key, full text) for quotation checks
+    #: (path, body) a registry answers for the online rules (Crossref's /works/DOI as JSON);
+    #: any other path is "not found"
+    registry: tuple[tuple[str, str], ...] = ()
 
     def manuscripts(self) -> tuple[tuple[str, str], ...]:
         return (("ms.txt", self.text),) if isinstance(self.text, str) else self.text
@@ -126,7 +134,7 @@ def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str,
         out.append(
             Finding(
                 rule=name,
-                severity=severities.get(name, r.severity),
+                severity=severities.get(name, issue.severity or r.severity),
                 path=display(issue.path),
                 line=issue.line,
                 column=issue.column,
@@ -185,7 +193,19 @@ def _show(example: Example) -> list[str]:
         out += ["with `refs.bib`:", "", "```bibtex", example.bib.rstrip("\n"), "```", ""]
     for key, text in example.sources:
         out += [f"and the full text of `{key}`:", "", "```", text.rstrip("\n"), "```", ""]
+    for path, body in example.registry:
+        out += [f"and the registry's answer to `{path}`:", "", "```json" if body.startswith("{") else "```",
+                _pretty(body), "```", ""]
     return out
+
+
+def _pretty(body: str) -> str:
+    import json
+
+    try:
+        return json.dumps(json.loads(body), indent=1, ensure_ascii=False)
+    except ValueError:
+        return body
 
 
 def example_text(example: Example) -> str:
@@ -197,6 +217,8 @@ def example_text(example: Example) -> str:
         parts.append("refs.bib:\n" + example.bib.rstrip("\n"))
     for key, text in example.sources:
         parts.append(f"full text of {key}:\n" + text.rstrip("\n"))
+    for path, body in example.registry:
+        parts.append(f"the registry's answer to {path}:\n" + _pretty(body))
     return "\n\n".join(parts)
 
 

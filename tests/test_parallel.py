@@ -1,0 +1,128 @@
+"""The same check on one core, on a pool of worker processes, and on a real Dask cluster (a
+`dask scheduler` and two `dask worker` processes on loopback): byte-identical reports; and
+the cache a CI job keeps between revisions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citeaudit import audit
+from citeaudit.cache import Cache
+from citeaudit.report import json_report
+
+ROOT = Path(__file__).parent.parent
+SEEDS = ROOT / "seeds"
+BIB = ROOT / "bib" / "seeds.bib"
+BIN = Path(sys.executable).parent
+
+
+def _report(**kw) -> str:
+    return json_report.render(audit([str(SEEDS)], [str(BIB)], sources=None, **kw))
+
+
+@pytest.fixture(scope="module")
+def serial() -> str:
+    return _report(jobs=1)
+
+
+def test_a_pool_of_workers_writes_the_same_report(serial):
+    assert _report(jobs=2) == serial
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    pytest.importorskip("distributed")
+    if not (BIN / "dask").exists():
+        pytest.skip("the dask command is not installed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    work = tmp_path_factory.mktemp("dask")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        for n in range(2):
+            procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1",
+                                           "--no-dashboard", "--name", f"w{n}", "--local-directory", str(work)],
+                                          cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def test_a_dask_cluster_writes_the_same_report(serial, cluster):
+    assert _report(scheduler=cluster) == serial
+
+
+def test_the_command_line_takes_the_scheduler_from_the_environment(serial, cluster, tmp_path):
+    env = dict(os.environ, DASK_SCHEDULER_ADDRESS=cluster)
+    proc = subprocess.run([sys.executable, "-m", "citeaudit", "check", str(SEEDS), "--bib", str(BIB), "--format", "json",
+                           "--fail-on", "never", "--no-cache"], capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == serial.replace(str(SEEDS), str(SEEDS))
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_2():
+    port = _free_port()
+    proc = subprocess.run([sys.executable, "-m", "citeaudit", "check", str(SEEDS), "--scheduler", f"tcp://127.0.0.1:{port}",
+                           "--no-cache"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "Dask scheduler" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_second_run_reads_only_what_changed(tmp_path, serial):
+    folder = tmp_path / "book"
+    shutil.copytree(SEEDS, folder)
+    cache = tmp_path / "cache"
+    first = Cache(str(cache))
+    audit([str(folder)], [str(BIB)], cache=first)
+    assert first.misses == first.hits == 0 or first.hits == 0
+    one = folder / "001_14b2926651ad8fe5.txt"
+    one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
+    second = Cache(str(cache))
+    report = audit([str(folder)], [str(BIB)], cache=second)
+    # the bibliography, and three of the four manuscripts read and extracted, from the cache
+    assert second.hits == 1 + 3 + 3
+    assert any("A new paragraph" in d.text for d in report.documents)
+    fresh = json_report.render(audit([str(folder)], [str(BIB)]))
+    assert json_report.render(report) == fresh
+
+
+def test_a_broken_cache_entry_is_made_again(tmp_path):
+    cache = tmp_path / "cache"
+    audit([str(SEEDS / "002_deb1812acb52f76b.txt")], [str(BIB)], cache=Cache(str(cache)))
+    for entry in (cache / "check").iterdir():
+        entry.write_bytes(b"not a pickle")
+    again = Cache(str(cache))
+    report = audit([str(SEEDS / "002_deb1812acb52f76b.txt")], [str(BIB)], cache=again)
+    assert again.hits == 0 and report.documents[0].citations
