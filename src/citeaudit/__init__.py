@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ._version import __version__
@@ -22,7 +23,9 @@ from .model import Document, Report, Resolutions
 from .quotes import check_quotations
 from .cache import Cache, digest
 from .readers import STDIN, Source, expand_paths, read_bytes, read_source, read_sources
-from .reflist.entries import ReferenceList, parse_list
+
+if TYPE_CHECKING:
+    from .reflist.entries import ReferenceList
 from .resolve import Index, resolve_document
 from .rules import RULES, Context, run_rules
 from .suppress import parse_suppressions
@@ -339,9 +342,13 @@ def read_lists(documents, notes: bool = True) -> dict[str, ReferenceList]:
     """Each manuscript's own references (its reference list, or with `notes` the full
     references of its notes where it has no list), parsed into entries with keys unique
     across the manuscripts."""
+    from .reflist.entries import parse_list
+
     taken: set[str] = set()
     out = {}
     for doc in documents:
+        if not doc.references and not (notes and any(c.kind == "note-reference" for c in doc.citations)):
+            continue  # nothing typed to parse: the parser is not even loaded
         lst = parse_list(doc, taken, notes)
         if lst is not None:
             out[doc.path] = lst

@@ -10,35 +10,24 @@ on AnyStyle's gold references (a fifth held out) and on references rendered by p
 from the shared corpora; it is loaded once per process.
 """
 
-from .crf import LABELS, MODEL_PATH, Labelled, ModelMissing, Token, label, load_tagger, tokenize
-from .fields import (
-    ParsedReference,
-    Person,
-    Segment,
-    is_repeat_mark,
-    parse_date,
-    parse_names,
-    parse_reference,
-    parse_references,
-    resolve_repeated_authors,
-)
+from importlib import import_module
 
-__all__ = [
-    "LABELS",
-    "MODEL_PATH",
-    "Labelled",
-    "ModelMissing",
-    "ParsedReference",
-    "Person",
-    "Segment",
-    "Token",
-    "is_repeat_mark",
-    "label",
-    "load_tagger",
-    "parse_date",
-    "parse_names",
-    "parse_reference",
-    "parse_references",
-    "resolve_repeated_authors",
-    "tokenize",
-]
+#: What the package offers, by the module that holds it: imported when first asked for, so a
+#: run that reads no reference list (segment.py imports `find`) loads neither the CRF nor
+#: the field reader.
+_WHERE = {
+    **{name: ".crf" for name in ("LABELS", "MODEL_PATH", "Labelled", "ModelMissing", "Token", "label", "load_tagger",
+                                 "tokenize")},
+    **{name: ".fields" for name in ("ParsedReference", "Person", "Segment", "is_repeat_mark", "parse_date", "parse_names",
+                                    "parse_reference", "parse_references", "resolve_repeated_authors")},
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
