@@ -149,13 +149,17 @@ def audit(
     ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions,
                   lists=lists, from_lists=from_manuscripts, online=checked)
     findings, suppressed = run_rules(ctx, RULES, config)
-    baselined = 0
-    if baseline is not None:
-        kept = [f for f in findings if f.fingerprint not in baseline]
-        baselined = len(findings) - len(kept)
-        findings = kept
+    findings, baselined = _without_baseline(findings, baseline)
     return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
                   lists=lists, online=checked)
+
+
+def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, int]:
+    """The findings a baseline does not already hold, and how many it held."""
+    if baseline is None:
+        return findings, 0
+    kept = [f for f in findings if f.fingerprint not in baseline]
+    return kept, len(findings) - len(kept)
 
 
 def _check_quotations(documents, resolutions, bib, sources_dir, executor):
@@ -273,11 +277,7 @@ def verify_bibliography(bib_paths: list[str], config: Config | None = None, onli
                   style=dict(config.style), online=checked)
     rules = {name: r for name, r in RULES.items() if name != "uncited-entry"}
     findings, suppressed = run_rules(ctx, rules, config)
-    baselined = 0
-    if baseline is not None:
-        kept = [f for f in findings if f.fingerprint not in baseline]
-        baselined = len(findings) - len(kept)
-        findings = kept
+    findings, baselined = _without_baseline(findings, baseline)
     return Report((), tuple(findings), bib, baselined=baselined, suppressed=suppressed, online=checked)
 
 

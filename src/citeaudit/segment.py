@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .reflist import find as reflist
 from .normalize import Vocabulary, join_lines, looks_ocr_damaged, lost_capitals, repair_ocr, restore_capitals
 from .suppress import is_directive
-from .text import Mapped
+from .text import Mapped, merge_spans, subtract_spans
 
 # A note's first line: "1 text", "[1] text", "  • 1. text", "1. text", "¹ text".
 _NOTE_START = re.compile(
@@ -150,7 +150,7 @@ def layout_of(source) -> Layout:
     text = source.text
     vocabulary = Vocabulary(text)
     keep = [(m.start, m.end) for m in source.marked]
-    cut = _subtract_spans(sorted(source.skip), keep)
+    cut = subtract_spans(merge_spans(source.skip), keep)
     body: list[Segment] = []
     notes: dict[tuple[str, int], Segment] = {}
     quotes: set[int] = set()
@@ -199,31 +199,6 @@ def _block_references(body: list[Segment], text: str) -> tuple[list[Segment], li
             body[k].kind = "heading"
             return body[: k + 1] + body[stop:], entries
     return body, []
-
-
-def _subtract_spans(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`spans` without what `keep` covers."""
-    if not keep:
-        return spans
-    out = []
-    keep = sorted(keep)
-    for a, b in spans:
-        pieces = [(a, b)]
-        for ka, kb in keep:
-            if kb <= a or ka >= b:
-                continue
-            nxt = []
-            for pa, pb in pieces:
-                if kb <= pa or ka >= pb:
-                    nxt.append((pa, pb))
-                    continue
-                if pa < ka:
-                    nxt.append((pa, ka))
-                if kb < pb:
-                    nxt.append((kb, pb))
-            pieces = nxt
-        out.extend(pieces)
-    return sorted(out)
 
 
 def _block_ranges(text: str, b, cut: list[tuple[int, int]]) -> list[tuple[int, int]]:

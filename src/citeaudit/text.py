@@ -147,3 +147,37 @@ class Cover:
 
     def overlaps(self, start: int, end: int) -> bool:
         return self._any.find(1, max(0, start), max(0, end)) != -1
+
+
+def merge_spans(spans) -> list[tuple[int, int]]:
+    """[start, end) stretches sorted, the empty ones dropped, overlapping and touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(s for s in spans if s[1] > s[0]):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def subtract_spans(spans, holes) -> list[tuple[int, int]]:
+    """What of `spans` (sorted, not overlapping) `holes` do not cover, in one pass over both."""
+    holes = merge_spans(holes)
+    if not holes:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    k = 0
+    for a, b in spans:
+        while k < len(holes) and holes[k][1] <= a:
+            k += 1
+        cur, j = a, k
+        while j < len(holes) and holes[j][0] < b:
+            ha, hb = holes[j]
+            if ha > cur:
+                out.append((cur, ha))
+            cur = max(cur, hb)
+            j += 1
+        if cur < b:
+            out.append((cur, b))
+    return out

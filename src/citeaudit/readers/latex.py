@@ -53,6 +53,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..text import merge_spans, subtract_spans
 from . import Block, KeyRef, MarkedCitation, NoteRef, Source, decode, read_bytes
 from .markdown import parse_locator, prose_blocks
 
@@ -1692,34 +1693,6 @@ def _local_styles(doc: _Doc, main_text: str, main_dir: str) -> None:
 # the document
 
 
-def _merge(ranges):
-    out = []
-    for a, b in sorted(r for r in ranges if r[1] > r[0]):
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
-
-
-def _subtract(ranges, holes):
-    if not holes:
-        return ranges
-    out = []
-    for a, b in ranges:
-        cur = a
-        for ha, hb in _merge(holes):
-            if hb <= cur or ha >= b:
-                continue
-            if ha > cur:
-                out.append((cur, ha))
-            cur = max(cur, hb)
-        if cur < b:
-            out.append((cur, b))
-    return out
-
-
 def _read_file(doc: _Doc, path: str, depth: int, subfile: bool = False, in_preamble: bool = False) -> None:
     real = os.path.realpath(path)
     doc.seen.add(real)
@@ -1736,7 +1709,7 @@ def _read_file(doc: _Doc, path: str, depth: int, subfile: bool = False, in_pream
 
 
 def _source(f: _File, bibliography: tuple = ()) -> Source:
-    skip = _subtract(_merge(f.skips), f.unskips)
+    skip = subtract_spans(merge_spans(f.skips), f.unskips)
     cites = {(a, b): (a, b, refs, mode) for a, b, refs, mode in f.cites}  # a macro's citations once
     marked = tuple(MarkedCitation(a, b, refs, mode) for a, b, refs, mode in sorted(cites.values(), key=lambda c: (c[0], c[1])))
     blocks = tuple(sorted(f.blocks, key=lambda x: (x.start, x.end)))

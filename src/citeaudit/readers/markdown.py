@@ -49,6 +49,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..text import merge_spans, subtract_spans
 from . import Block, KeyRef, MarkedCitation, NoteRef, Source, decode, read_bytes
 
 __all__ = ["MARKDOWN_SUFFIXES", "is_crossref", "markdown_source", "parse_locator", "prose_blocks", "read_markdown"]
@@ -1862,35 +1863,6 @@ def _renumber(blocks) -> tuple:
     return tuple(out)
 
 
-def _merge(ranges):
-    out = []
-    for a, b in sorted(r for r in ranges if r[1] > r[0]):
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
-
-
-def _subtract(ranges, holes):
-    if not holes:
-        return ranges
-    holes = _merge(holes)
-    out = []
-    for a, b in ranges:
-        cur = a
-        for ha, hb in holes:
-            if hb <= cur or ha >= b:
-                continue
-            if ha > cur:
-                out.append((cur, ha))
-            cur = max(cur, hb)
-        if cur < b:
-            out.append((cur, b))
-    return out
-
-
 def markdown_source(text: str, path: str = "", encoding: str = "utf-8", warnings: tuple[str, ...] = ()) -> Source:
     """The Markdown reading of `text` (the whole file) as a Source."""
     st = _State(text)
@@ -1972,7 +1944,7 @@ def markdown_source(text: str, path: str = "", encoding: str = "utf-8", warnings
     blocks.sort(key=lambda b: (b.part != "body", b.start))
     blocks.sort(key=lambda b: b.start)
 
-    skip = _subtract(_merge(st.skips), st.unskips)
+    skip = subtract_spans(merge_spans(st.skips), st.unskips)
 
     marked = tuple(MarkedCitation(a, b, refs, mode) for a, b, refs, mode in sorted(st.cites, key=lambda c: (c[0], c[1])))
     blocks = list(_renumber(prose_blocks(text, blocks, skip, marked)))
