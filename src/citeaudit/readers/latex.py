@@ -1332,6 +1332,20 @@ class _File:
             self.extend(para, i, end, text=mode != "nocite")
 
     # ---- notes
+    def skip_options(self, k):
+        """Past a command's star and its optional [...] arguments."""
+        t = self.text
+        if k < self.n and t[k] == "*":
+            k += 1
+        while True:
+            ks = self.skip_space(k, False)
+            if ks < self.n and t[ks] == "[":
+                e = self.group_end(ks, "[", "]")
+                if e:
+                    k = e
+                    continue
+            return k
+
     def next_note(self, part):
         if part == "endnote":
             self.doc.end_counter += 1
@@ -1342,17 +1356,7 @@ class _File:
     def note(self, i, j, name, b, para):
         t = self.text
         k = j
-        if k < self.n and t[k] == "*":
-            k += 1
-        # an optional number (and tufte's offset)
-        while True:
-            ks = self.skip_space(k, False)
-            if ks < self.n and t[ks] == "[":
-                e = self.group_end(ks, "[", "]")
-                if e:
-                    k = e
-                    continue
-            break
+        k = self.skip_options(k)
         if name == "footnotemark":
             if self.in_preamble:
                 return k
@@ -1398,16 +1402,7 @@ class _File:
         """\\sidenote[..][..]{text}: a paragraph of its own beside the text, not a note."""
         t = self.text
         k = j
-        if k < self.n and t[k] == "*":
-            k += 1
-        while True:
-            ks = self.skip_space(k, False)
-            if ks < self.n and t[ks] == "[":
-                e = self.group_end(ks, "[", "]")
-                if e:
-                    k = e
-                    continue
-            break
+        k = self.skip_options(k)
         a = self.arg(k)
         if not a or t[a[0]] != "{":
             self.skip(i, k)
