@@ -4,7 +4,6 @@ suffix, locator and the entry the citation resolves to."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

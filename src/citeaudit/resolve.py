@@ -34,12 +34,20 @@ class Index:
     @classmethod
     def build(cls, bib: Bibliography, where: str = "the bibliography", aliases: dict[str, str] | None = None) -> "Index":
         index = cls(bib, where=where, aliases=dict(aliases or {}))
+        by_name = index.by_name
+        partial = index.partial
         for e in bib.entries:
             for name in _entry_names(e):
-                index.by_name.setdefault(name, []).append(e)
-            for part in _partial_names(e):
-                index.partial.setdefault(part, []).append(e)
-        index.names = sorted(index.by_name)
+                found = by_name.get(name)
+                if found is None:
+                    by_name[name] = [e]
+                else:
+                    found.append(e)
+            creators = e.creators
+            if creators and not creators[0].literal and len(creators[0].surname.split()) > 1:  # else no parts
+                for part in _partial_names(e):
+                    partial.setdefault(part, []).append(e)
+        index.names = sorted(by_name)
         return index
 
     def lookup(self, surname: str) -> list[Entry]:
@@ -65,6 +73,12 @@ _ABBREVIATION = re.compile(r"\[([^\[\]]{2,20})\]|\(([A-Z][A-Za-z&]{1,15})\)")
 def _entry_names(e: Entry) -> set[str]:
     names: set[str] = set()
     first = e.creators[:1]
+    fields = e.fields
+    if first and not first[0].literal and not ("shortauthor" in fields or "shorteditor" in fields or "shorthand" in fields):
+        n = first[0]  # the usual case: the first creator's surname, with and without particles
+        names = {fold(n.surname), fold(n.last)}
+        names.discard("")
+        return names
     for n in first:
         names.add(fold(n.surname))
         names.add(fold(n.last))

@@ -55,12 +55,23 @@ class Entry:
     first_page: int = field(init=False, default=1)  # the first number `pages` gives, or 1
 
     def __post_init__(self) -> None:
+        # what a field left out or empty gives is the default (no year, no pages, first page 1):
+        # only the fields given are read (a large bibliography makes many entries)
         f = self.fields
-        year = leading_year(f.get("year") or "") or leading_year(f.get("date", ""))
-        object.__setattr__(self, "year", year)
-        object.__setattr__(self, "original_year", leading_year(f.get("origdate", "") or f.get("origyear", "")))
-        object.__setattr__(self, "pages", field_pages(f.get("pages", "")))
-        object.__setattr__(self, "first_page", field_first_page(f.get("pages", "")) or 1)
+        year = f.get("year")
+        found = leading_year(year) if year else None
+        if found is None:
+            date = f.get("date")
+            found = leading_year(date) if date else None
+        if found is not None:
+            object.__setattr__(self, "year", found)
+        orig = f.get("origdate") or f.get("origyear")
+        if orig:
+            object.__setattr__(self, "original_year", leading_year(orig))
+        pages = f.get("pages")
+        if pages:
+            object.__setattr__(self, "pages", field_pages(pages))
+            object.__setattr__(self, "first_page", field_first_page(pages) or 1)
 
     @property
     def creators(self) -> tuple[Name, ...]:

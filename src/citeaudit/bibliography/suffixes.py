@@ -13,7 +13,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def group_key(e: Entry) -> tuple[str, str]:
     """Works that share this key (creators and year) are told apart by a suffix."""
-    who = "|".join(fold(n.surname) for n in e.creators) or fold(e.fields.get("shortauthor", e.key))
+    who = "|".join([fold(n.surname) for n in e.creators]) or fold(e.fields.get("shortauthor", e.key))
     return who, e.year or ""
 
 
@@ -61,12 +61,25 @@ def with_suffixes(entries: list[Entry]) -> list[Entry]:
             groups.setdefault(group_key(e), []).append(i)
     suffix: dict[int, str] = {}
     for group in groups.values():
-        fixed = {i: pinned(entries[i]) for i in group if pinned(entries[i])}
+        if len(group) == 1:  # alone in its author and year: only the suffix it pins itself
+            i = group[0]
+            own = pinned(entries[i])
+            if own:
+                suffix[i] = own
+            continue
+        fixed = {}
+        for i in group:
+            own = pinned(entries[i])
+            if own:
+                fixed[i] = own
         suffix.update(fixed)
         rest = [i for i in group if i not in fixed]
-        if len(group) < 2 or not rest:
+        if not rest:
             continue
-        free = (c for c in [*_LETTERS, *(str(n) for n in range(26, 100))] if c not in fixed.values())
+        free = (c for c in _SUFFIXES if c not in fixed.values())
         for i in sorted(rest, key=lambda i: (fold(entries[i].title), entries[i].key)):
             suffix[i] = next(free)
     return [replace(e, suffix=suffix[i]) if suffix.get(i, "") != e.suffix else e for i, e in enumerate(entries)]
+
+
+_SUFFIXES = (*_LETTERS, *(str(n) for n in range(26, 100)))

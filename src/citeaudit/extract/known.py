@@ -65,19 +65,20 @@ class KnownNames:
         heads: dict[str, list[str]] = {}
         self._titles = tuple(dict.fromkeys(" ".join(t.split()) for t in titles))
         for title in self._titles:
-            if len(title) >= 8 and len(title.split()) >= 2:
+            if len(title) >= 8 and " " in title:  # two words or more (spaces are single, inside)
                 heads.setdefault(" ".join(title.lower().split()[:_TITLE_HEAD]), []).append(title)
         for head, full in heads.items():
             words[head] = ("title", tuple(sorted(full, key=len, reverse=True)))
         self._names = tuple(dict.fromkeys(" ".join(n.split()) for n in names))
         for name in self._names:
-            if len(name) < 2 or name == name.lower():
+            low = name.lower()
+            if len(name) < 2 or name == low:
                 continue
             key = name_key(name)
             keys.add(key)
-            if _JOINERS.search(name):
+            if " " in name and _JOINERS.search(name):  # names are normalised: a space is the only whitespace
                 joined.add(key)
-            words[name.lower()] = ("name", (name,))  # a name wins over a title written the same
+            words[low] = ("name", (name,))  # a name wins over a title written the same
         for low, value in words.items():
             automaton.add_word(low, (len(low), *value))
         self._empty = len(automaton) == 0
@@ -125,6 +126,40 @@ class KnownNames:
 
     def __reduce__(self):  # picklable for worker processes: rebuilt from its words
         return (KnownNames, (self._names, self._titles))
+
+
+def bibliography_names(entries: Iterable) -> tuple[list[str], list[str]]:
+    """The names (every form each creator may be cited by, short author and editor names) and
+    main titles of bibliography entries, in order, each once: what KnownNames is built from.
+    (KnownNames keeps each name and title once anyway; they are left out here as soon as
+    seen, which is most of a large bibliography's names.)"""
+    names: dict[str, None] = {}
+    titles: dict[str, None] = {}
+    for e in entries:
+        for people in (e.authors, e.editors):
+            for n in people:
+                if n.literal:
+                    for form in iter_name_forms(n.surname, n.last, n.literal):
+                        names[form] = None
+                    continue
+                surname = n.surname
+                names[surname] = None
+                if n.last != surname:
+                    names[n.last] = None
+        fields = e.fields
+        if "shortauthor" in fields or "shorteditor" in fields:
+            for field_name in ("shortauthor", "shorteditor"):
+                if fields.get(field_name):
+                    names[fields[field_name]] = None
+        main = e.title.split(":")[0].split(". ")[0].strip()
+        if main:
+            titles[main] = None
+        short = fields.get("shorttitle")
+        if short:
+            main = short.split(":")[0].split(". ")[0].strip()
+            if main:
+                titles[main] = None
+    return list(names), list(titles)
 
 
 def iter_name_forms(surname: str, last: str, literal: bool) -> Iterator[str]:

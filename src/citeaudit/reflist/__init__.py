@@ -22,7 +22,7 @@ _WHERE = {
                                     "parse_reference", "parse_references", "resolve_repeated_authors")},
 }
 
-__all__ = sorted(_WHERE)
+__all__ = sorted(_WHERE)  # noqa: PLE0605 - the names this package serves lazily
 
 
 def __getattr__(name: str):

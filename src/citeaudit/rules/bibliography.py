@@ -207,26 +207,47 @@ def duplicate_entry(ctx: Context):
     """Titles are compared without case, accents or punctuation; the later entry is reported.
     The reference lists of several manuscripts are each checked on their own: two chapters
     may well list one work."""
-    entries = ctx.bibliography.entries
+    # Only entries of the same year and the same first creator's surname can be near-identical:
+    # each entry is compared with the earlier ones of its (year, surname) group, in order, and
+    # identifiers are looked up, so the cost grows with the number of entries, not its square.
     seen_ids: dict[tuple[str, str], Entry] = {}
-    for i, e in enumerate(entries):
+    groups: dict[tuple[str | None, str], list[Entry]] = {}
+    for e in ctx.bibliography.entries:
         scope = e.path if e.origin != "bib" else ""
         reason = None
-        for ident in _identifiers(e):
+        identifiers = _identifiers(e)
+        for ident in identifiers:
             if (scope, ident) in seen_ids:
                 reason = (seen_ids[scope, ident], f"the same {ident.split(':')[0].upper()}")
                 break
-        for ident in _identifiers(e):
+        for ident in identifiers:
             seen_ids.setdefault((scope, ident), e)
-        if reason is None:
-            for other in entries[:i]:
-                if (other.year == e.year and (other.path == e.path or e.origin == "bib") and _same_creators(other, e)
-                        and _similar_titles(other.title, e.title)):
+        creators = e.creators
+        if not creators:  # _same_creators needs a first creator on both sides
+            if reason:
+                other, why = reason
+                yield _at(e, _subject(other), f"{named(e)} duplicates {named(other)} ({other.path}:{other.line}): {why}")
+            continue
+        group = groups.setdefault((e.year, fold(creators[0].last)), [])
+        title = e.title
+        if reason is None and title and group:
+            folded = fold(title)
+            for other in group:
+                if (other.path == e.path or e.origin == "bib") and other.title and _near(fold(other.title), folded):
                     reason = (other, "near-identical author, title and year")
                     break
+        group.append(e)
         if reason:
             other, why = reason
             yield _at(e, _subject(other), f"{named(e)} duplicates {named(other)} ({other.path}:{other.line}): {why}")
+
+
+def _near(a: str, b: str) -> bool:
+    """`_similar_titles` of two titles already folded (and not empty as written)."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) * 20 > la + lb:  # fuzz.ratio is at most 100 * (1 - |la - lb| / (la + lb)): below 95
+        return False
+    return fuzz.ratio(a, b) >= 95
 
 
 def _same_creators(a: Entry, b: Entry) -> bool:

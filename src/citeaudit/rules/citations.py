@@ -279,8 +279,12 @@ def _title_keys(e) -> list[str]:
 
 
 def _named(window: str, e) -> bool:
-    folded = fold(window)
-    for key in _title_keys(e):
+    return _named_in(fold(window), _title_keys(e))
+
+
+def _named_in(folded: str, keys: list[str]) -> bool:
+    """`_named` with the window folded and the entry's title keys made: each once."""
+    for key in keys:
         if key in folded or (len(folded) >= len(key) and fuzz.partial_ratio(key, folded) >= 92):
             return True
     return False
@@ -322,6 +326,15 @@ def citation_title_mismatch(ctx: Context):
     if ctx.bibliography is None:
         return
     entries = ctx.bibliography.by_key()
+    by_first: dict[str, list] | None = None  # folded surname of the first creator -> entries, made when first needed
+    title_keys: dict[str, list[str]] = {}
+
+    def keys_of(e) -> list[str]:
+        found = title_keys.get(e.key)
+        if found is None:
+            found = title_keys[e.key] = _title_keys(e)
+        return found
+
     for doc in ctx.documents:
         for ci, c in enumerate(doc.citations):
             res = ctx.resolutions.citation(doc.path, ci)
@@ -331,19 +344,25 @@ def citation_title_mismatch(ctx: Context):
             window = None
             if r.status == "resolved" and r.key in entries:
                 e = entries[r.key]
-                window = _context(doc, c, ci)
-                if _named(window, e):
+                window = fold(_context(doc, c, ci))
+                if _named_in(window, keys_of(e)):
                     continue
-                first = fold(e.creators[0].surname) if e.creators else None
-                others = [o for o in entries.values() if o.key != e.key and o.creators and fold(o.creators[0].surname) == first]
-                named = [o for o in others if _named(window, o)]
+                if not e.creators:
+                    continue
+                if by_first is None:
+                    by_first = {}
+                    for o in entries.values():
+                        if o.creators:
+                            by_first.setdefault(fold(o.creators[0].surname), []).append(o)
+                others = [o for o in by_first.get(fold(e.creators[0].surname), ()) if o.key != e.key]
+                named = [o for o in others if _named_in(window, keys_of(o))]
                 if len(named) == 1:
                     o = named[0]
                     yield ctx.at(doc, c.span, f"{c.text}:{o.key}",
                                  f"The text names {o.title} ({o.label()}), but {c.text} resolves to {e.label()} ({e.title})")
             elif r.status == "ambiguous":
-                window = _context(doc, c, ci)
-                named = [entries[k] for k in r.candidates if k in entries and _named(window, entries[k])]
+                window = fold(_context(doc, c, ci))
+                named = [entries[k] for k in r.candidates if k in entries and _named_in(window, keys_of(entries[k]))]
                 if len(named) == 1:
                     o = named[0]
                     yield ctx.at(doc, c.span, f"{c.text}:{o.key}",
