@@ -186,3 +186,120 @@ def test_a_few_shared_words_do_not_make_a_translation():
                             "it was the age of foolishness, and we had everything before us.")
     query = make_query(0, "it was the season of light and the spring of hope in every house of the city we had")
     assert Searcher([query]).search(source) == []
+
+
+# --- scale: identical quotations searched once, units of work, the same result on any number of workers
+
+OTHER = ("Preface.\fThe proletarians have nothing to lose but their chains in this struggle, and a world to win. "
+         "Working men of all countries, unite, for the modern bourgeois society has not done away with class antagonisms.\n")
+BIB2 = BIB + "@book{other, author = {Other, Anne}, title = {Another Book}, publisher = {P}, year = 1990, pages = {7--9}}\n"
+MANUSCRIPTS = [
+    "They wrote that ‘the history of all hitherto existing society is the history of class struggles’ (Marx and Engels, 1888, p. 1).\n\n"
+    "And ‘the proletarians have nothing to lose but their chains in this struggle, and a world to win’ (Marx and Engels, 1888, p. 2).\n",
+    "Recall that ‘the modern bourgeois society has not done away with class antagonisms at all’ (Marx and Engels, 1888, p. 2).\n\n"
+    "Also ‘the bourgeolsie, historically, has played a most revolutionary part’ (Other, 1990, p. 8).\n\n"
+    "So ‘the modern capitalist society that has sprouted from the ruins of feudal society has not done away with class "
+    "antagonisms’ (Marx and Engels, 1888, p. 2).\n\n"
+    "Again ‘the history of all hitherto existing society is the history of class struggles’ (Marx and Engels, 1888, p. 3).\n",
+    "Elided: ‘the history of all hitherto existing society […] stood in constant opposition to one another’ (Marx and Engels, 1888, p. 1).\n\n"
+    "Twice: ‘it has but established new classes, new conditions of oppression, new forms of struggle’ (Marx and Engels, 1888, p. 2) "
+    "and ‘it has but established new classes, new conditions of oppression, new forms of struggle’ (Marx and Engels, 1888, p. 2).\n\n"
+    "In our words, it has but established new classes, new conditions of oppression, new forms of struggle.\n",
+    "Unattributed: ‘the modern bourgeois society has not done away with class antagonisms at all’.\n\n"
+    "Invented: ‘the workers of the future will dance in gardens of bright colour every morning’ (Other, 1990, p. 7).\n",
+]
+
+
+def corpus(tmp_path: Path, copies: int = 2):
+    """Manuscripts (each given `copies` times) citing two source texts with pages."""
+    (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "sources" / "manifesto.txt").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "sources" / "other.txt").write_text(OTHER, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(BIB2, encoding="utf-8")
+    paths = []
+    for c in range(copies):
+        for i, text in enumerate(MANUSCRIPTS):
+            path = tmp_path / f"ms-{c}-{i}.txt"
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+    r = audit(paths, [str(tmp_path / "refs.bib")], sources=str(tmp_path / "sources"))
+    return r.documents, r.resolutions, r.bibliography, str(tmp_path / "sources")
+
+
+def test_quotation_results_are_the_same_on_one_or_two_workers(tmp_path, monkeypatch):
+    import citeaudit.quotes as quotes
+    from citeaudit.parallel import Executor
+
+    docs, res, bib, sources = corpus(tmp_path)
+    serial = quotes.check_quotations(docs, res, bib, sources)
+    assert any(c.match and c.match.kind == "exact" and c.match.page for c in serial.checks)
+    assert any(c.match and c.match.kind == "variant" for c in serial.checks)
+    assert any(c.elsewhere is not None for c in serial.checks)
+    assert any(x.path == x.other for x in serial.cross) and any(x.other_quotation is None for x in serial.cross)
+    monkeypatch.setattr(quotes, "PARALLEL_MIN_CHARS", 0)  # the manuscripts too on the pool, small as they are
+    for jobs in (1, 2):
+        with Executor(jobs) as ex:
+            assert quotes.check_quotations(docs, res, bib, sources, executor=ex) == serial
+    assert quotes.check_quotations(docs, res, bib, sources, executor=None) == serial
+
+
+def test_identical_quotations_are_searched_once_and_the_work_grows_linearly(tmp_path, monkeypatch):
+    """Each distinct wording is one query, and each manuscript is searched once for all of
+    them: copies of a manuscript add units of work, not queries, so the searches grow with
+    the number of manuscripts, not with its square (as they did: every quotation in every
+    manuscript)."""
+    import citeaudit.quotes as quotes
+    from citeaudit.quotes import engine
+
+    calls = {"candidates": 0, "queries": []}
+    candidates, init = engine.QueryIndex.candidates, engine.QueryIndex.__init__
+
+    def counting_candidates(self, *a, **k):
+        calls["candidates"] += 1
+        return candidates(self, *a, **k)
+
+    def counting_init(self, queries):
+        calls["queries"].append(len(queries))
+        init(self, queries)
+
+    monkeypatch.setattr(engine.QueryIndex, "candidates", counting_candidates)
+    monkeypatch.setattr(engine.QueryIndex, "__init__", counting_init)
+    work = {}
+    for copies in (1, 4):
+        calls["candidates"], calls["queries"] = 0, []
+        (tmp_path / str(copies)).mkdir()
+        docs, res, bib, sources = corpus(tmp_path / str(copies), copies)
+        result = quotes.check_quotations(docs, res, bib, sources)
+        work[copies] = (calls["candidates"], calls["queries"], len(result.cross))
+    (c1, q1, x1), (c4, q4, x4) = work[1], work[4]
+    assert q1 == q4  # the same distinct quotations, however many copies
+    assert c4 <= 4 * c1  # one search of each distinct quotation in each manuscript (and each source, once)
+    assert x4 > 4 * x1  # while what is found grows with the pairs of copies
+
+
+def test_words_keep_their_offsets_and_a_line_break_hyphen_joins_a_word():
+    from citeaudit.quotes.engine import make_text
+    from citeaudit.quotes.textnorm import words
+
+    raw = "The criti-\n  cism of ‘Political’ Économie, don’t\fit's p. 2 — Œuvre."
+    got = words(raw)
+    assert [w for w, _s, _e in got] == ["the", "criticism", "of", "political", "economie", "dont", "its", "p", "2", "œuvre"]
+    assert [raw[s:e] for _w, s, e in got] == ["The", "criti-\n  cism", "of", "Political", "Économie", "don’t", "it's", "p", "2", "Œuvre"]
+    text = make_text("k", raw, first_page=5)
+    assert text.words == [w for w, _s, _e in got]
+    assert (text.starts, text.ends) == ([s for _w, s, _e in got], [e for _w, _s, e in got])
+    assert text.pages == [5] * 6 + [6] * 4
+    wanted = [(0, False), (3, True), (9, False), (-1, True)]
+    lazy = make_text("k", raw, first_page=5).offsets(wanted)  # worked out for these words only
+    assert lazy == {(0, False): 0, (3, True): got[3][2], (9, False): got[9][1], (-1, True): got[9][2]}
+    assert text.offsets(wanted) == lazy
+
+
+def test_a_source_that_cannot_be_read_is_a_reason_not_an_error(tmp_path):
+    from citeaudit.quotes.engine import QueryIndex, make_query
+    from citeaudit.quotes.units import SourceUnit, search_source
+
+    index = QueryIndex([make_query(0, "the history of all hitherto existing society is the history of class struggles")])
+    assert search_source(SourceUnit("k", str(tmp_path / "missing.txt")), index).startswith("cannot be read: ")
+    (hit,) = search_source(SourceUnit("k", None, 1, text=SOURCE), index)
+    assert (hit.query, hit.kind, hit.page, hit.line) == (0, "exact", 1, 3)

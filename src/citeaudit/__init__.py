@@ -18,11 +18,11 @@ from .bibliography import Bibliography, load_bibliography
 from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
-from .extract.known import KnownNames, iter_name_forms
+from .extract.known import KnownNames
 from .model import Document, Report, Resolutions
 from .quotes import check_quotations
 from .cache import Cache, digest
-from .readers import STDIN, Source, expand_paths, read_bytes, read_source, read_sources
+from .readers import STDIN, Source, expand_paths, read_bytes, read_sources
 
 if TYPE_CHECKING:
     from .reflist.entries import ReferenceList
@@ -44,19 +44,9 @@ def read_document(path: str | os.PathLike[str], known: KnownNames | None = None)
 
 def known_names(bib: Bibliography) -> KnownNames:
     """The names and main titles of a bibliography's works, for extraction."""
-    names: list[str] = []
-    titles: list[str] = []
-    for e in bib.entries:
-        for n in (*e.authors, *e.editors):
-            names.extend(iter_name_forms(n.surname, n.last, n.literal))
-        for field_name in ("shortauthor", "shorteditor"):
-            if e.fields.get(field_name):
-                names.append(e.fields[field_name])
-        for raw in (e.title, e.fields.get("shorttitle", "")):
-            main = raw.split(":")[0].split(". ")[0].strip()
-            if main:
-                titles.append(main)
-    return KnownNames(names, titles)
+    from .extract.known import bibliography_names
+
+    return KnownNames(*bibliography_names(bib.entries))
 
 
 def load_baseline(path: str) -> set[str]:
@@ -142,7 +132,7 @@ def audit(
         aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
         resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, aliases))
         index = Index.build(bib, aliases=aliases) if bib is not None else None
-        quotes = _check_quotations(documents, resolutions, bib, sources or config.sources, executor)
+        quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor)
     cache.trim()
     suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
     checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None
@@ -160,14 +150,6 @@ def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, 
         return findings, 0
     kept = [f for f in findings if f.fingerprint not in baseline]
     return kept, len(findings) - len(kept)
-
-
-def _check_quotations(documents, resolutions, bib, sources_dir, executor):
-    import inspect
-
-    if "executor" in inspect.signature(check_quotations).parameters:
-        return check_quotations(documents, resolutions, bib, sources_dir, executor=executor)
-    return check_quotations(documents, resolutions, bib, sources_dir)
 
 
 def _load_bib(paths: list[str], cache: Cache) -> Bibliography:

@@ -1,22 +1,34 @@
 """Quotations checked against the full text of what they cite, and against every manuscript
-checked with them."""
+checked with them.
+
+The work is in units (units.py): each source text searched once for every distinct
+quotation that cites it, each manuscript searched once for every distinct quotation of
+every manuscript; an `executor` (parallel.Executor) runs the units in a pool or on a
+cluster, and the results are put together here, in the same order whatever ran them.
+"""
 
 from __future__ import annotations
 
-import bisect
+import gc
 import os
+from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
 from dataclasses import replace
+from itertools import groupby
 
 from ..bibliography import Bibliography, Entry
 from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
-from .engine import VARIANT, Alignment, Searcher, Text, make_query, make_text
+from .engine import Query, QueryIndex, make_query
+from .units import MAX_SOURCE_BYTES, ManuscriptUnit, SourceHit, SourceUnit, search_manuscript, search_source
+
+__all__ = ["MAX_SOURCE_BYTES", "MIN_CROSS_WORDS", "check_quotations", "find_source"]
 
 #: Cross-manuscript matches need this many words: short phrases recur by chance.
 MIN_CROSS_WORDS = 8
+#: Manuscripts, or source texts, shorter than this in all are searched in this process even
+#: with an executor of several workers: starting a pool would cost more than it saves.
+PARALLEL_MIN_CHARS = 1_000_000
 
-
-#: The largest source text read; a bigger one is reported, not read.
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 
@@ -76,98 +88,138 @@ def find_source(e: Entry, sources_dir: str | None, roots: list[str]) -> tuple[st
     return None, problem
 
 
-def load_sources(bib: Bibliography, sources_dir: str | None, keys: set[str]) -> tuple[dict[str, tuple[str, Text, str]], list[SourceProblem]]:
-    """key -> (path, words, text) of the wanted entries whose full text is at hand, and the
-    problems of those whose text is named but cannot be used."""
-    roots = [d for d in {os.path.dirname(e.path) or "." for e in bib.entries}] + ([sources_dir] if sources_dir else [])
-    out = {}
-    problems = []
-    for e in bib.entries:
-        if e.key not in keys:
-            continue
-        path, problem = find_source(e, sources_dir, roots)
-        if problem is not None:
-            problems.append(problem)
-        if path is None:
-            continue
+def _roots(bib: Bibliography, sources_dir: str | None) -> list[str]:
+    """The folders source texts may be read from: each .bib's, and the sources folder."""
+    return [d for d in {os.path.dirname(e.path) or "." for e in bib.entries}] + ([sources_dir] if sources_dir else [])
+
+
+def _size(units) -> int:
+    """Characters (bytes) of the source texts to read: what decides whether a pool pays."""
+    total = 0
+    for unit in units:
         try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_SOURCE_BYTES + 1)
-        except OSError as exc:
-            problems.append(SourceProblem(e.key, path, f"cannot be read: {exc.strerror or exc}", e.path, e.line))
-            continue
-        text = data.decode("utf-8", errors="replace")
-        out[e.key] = (path, make_text(e.key, text, e.first_page), text)
-    return out, problems
+            total += os.path.getsize(unit.path)
+        except OSError:
+            pass
+    return total
 
 
-def _lines(raw: str, words: Text, a: Alignment) -> tuple[int, int]:
-    """First and last line of the text an alignment spans."""
-    return raw.count("\n", 0, words.starts[a.start]) + 1, raw.count("\n", 0, words.ends[a.end - 1]) + 1
+class _Distinct:
+    """Queries made of quotations, each distinct wording once (the same text is cut into
+    words once); those shorter than `min_length` words are left out."""
+
+    def __init__(self, min_length: int = 0) -> None:
+        self.min_length = min_length
+        self.ids: dict[tuple, int] = {}
+        self.queries: list[Query] = []
+        self._texts: dict[str, int | None] = {}
+
+    def add(self, text: str) -> int | None:
+        """The query id of a quotation's text, None if it is too short."""
+        if text in self._texts:
+            return self._texts[text]
+        query = make_query(None, text)
+        qid = None
+        if query.length >= self.min_length:
+            qid = self.ids.setdefault(query.key, len(self.ids))
+            if qid == len(self.queries):
+                self.queries.append(Query(qid, query.pieces))
+        self._texts[text] = qid
+        return qid
 
 
-def _match(a: Alignment, source: str, lines: tuple[int | None, int | None]) -> QuoteMatch:
-    return QuoteMatch(source, a.score, a.kind, a.page, a.last_page, lines[0], lines[1], a.differences)
+def _match(h: SourceHit, key: str) -> QuoteMatch:
+    return QuoteMatch(key, h.score, h.kind, h.page, h.last_page, h.line, h.end_line, h.differences)
 
 
 def check_quotations(documents: list[Document], resolutions: Resolutions, bib: Bibliography | None,
-                     sources_dir: str | None) -> QuoteResults:
+                     sources_dir: str | None, executor=None) -> QuoteResults:
     """Look each attributed quotation up in its source's full text, and every quotation in
-    every manuscript."""
-    # 1. quotations against the sources their citations name
-    checks: list[SourceCheck] = []
-    wanted: dict[str, list[tuple[Document, int, int, int]]] = {}
+    every manuscript. With an `executor` (parallel.Executor) the source texts and the
+    manuscripts are searched as independent units on its workers; the results are the same,
+    in the same order, as without one."""
+    pool = executor is not None and getattr(executor, "parallel", True)
+
+    def run(fn, units, shared, size):
+        """The units on the executor's workers, or here where they are too small for that."""
+        if pool and size >= PARALLEL_MIN_CHARS:
+            return executor.map(fn, units, shared=shared)
+        return [fn(unit, shared) for unit in units]
+
+    checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run)
+    checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run)
+    cross = _cross(documents, run)
+    with _bulk():
+        return QuoteResults(tuple(checks), tuple(cross), tuple(unavailable))
+
+
+@contextmanager
+def _bulk():
+    """No garbage collection while the results are made: they are millions of objects where
+    many manuscripts share passages, none in a cycle, and each collection on the way would
+    walk all those made so far."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_sources(documents, resolutions, bib, sources_dir, run):
+    """1. quotations against the sources their citations name: the checks, the texts read
+    (key -> path, first page, what was found in it) and the texts that cannot be."""
+    wanted: dict[str, list[tuple[Document, int, int, int, int]]] = {}
+    distinct = _Distinct()
     for doc in documents:
         for qi, q in enumerate(doc.quotations):
             if q.citation is None:
                 continue
-            for ii, r in enumerate(resolutions.citation(doc.path, q.citation)):
+            resolved = resolutions.citation(doc.path, q.citation)
+            if not any(r.key is not None for r in resolved):
+                continue
+            qid = distinct.add(q.text)
+            for ii, r in enumerate(resolved):
                 if r.key is not None:
-                    wanted.setdefault(r.key, []).append((doc, qi, q.citation, ii))
-    sources, unavailable = load_sources(bib, sources_dir, set(wanted)) if bib is not None else ({}, [])
+                    wanted.setdefault(r.key, []).append((doc, qi, q.citation, ii, qid))
+    if bib is None or not wanted:
+        return [], {}, []
+    roots = _roots(bib, sources_dir)
+    located = []
+    units = []
+    for e in bib.entries:
+        if e.key not in wanted:
+            continue
+        path, problem = find_source(e, sources_dir, roots)
+        located.append((e, path, problem))
+        if path is not None:
+            units.append(SourceUnit(e.key, path, e.first_page, tuple(sorted({ask[4] for ask in wanted[e.key]}))))
+    results = iter(run(search_source, units, QueryIndex(distinct.queries), _size(units)) if units else ())
+    unavailable: list[SourceProblem] = []
+    sources: dict[str, tuple[str, int | None, dict[int, SourceHit]]] = {}
+    for e, path, problem in located:
+        if problem is not None:
+            unavailable.append(problem)
+        if path is None:
+            continue
+        found = next(results)
+        if isinstance(found, str):
+            unavailable.append(SourceProblem(e.key, path, found, e.path, e.line))
+            continue
+        sources[e.key] = (path, e.first_page, {h.query: h for h in found})
+    checks: list[SourceCheck] = []
     for key, asks in wanted.items():
         if key not in sources:
             continue
-        path, words_, raw = sources[key]
-        searcher = Searcher([make_query(n, doc.quotations[qi].text) for n, (doc, qi, _c, _i) in enumerate(asks)])
-        found = {a.query: a for a in searcher.search(words_)}
-        for n, (doc, qi, ci, ii) in enumerate(asks):
-            a = found.get(n)
-            match = _match(a, a.text, _lines(raw, words_, a)) if a is not None else None
-            checks.append(SourceCheck(doc.path, qi, ci, ii, key, match, path))
-    checks = _look_elsewhere(checks, documents, bib, sources_dir, sources)
-
-    # 2. every quotation against every manuscript
-    cross: list[CrossMatch] = []
-    texts = [make_text(doc.path, doc.text) for doc in documents]
-    queries = []
-    for di, doc in enumerate(documents):
-        for qi, q in enumerate(doc.quotations):
-            query = make_query((di, qi), q.text)
-            if query.length >= MIN_CROSS_WORDS:
-                queries.append(query)
-    if queries:
-        searcher = Searcher(queries)
-        for ti, text in enumerate(texts):
-            own = {}
-            for n, query in enumerate(queries):
-                di, qi = query.ident
-                if di == ti:
-                    own[n] = _word_span(text, documents[di].quotations[qi].span)
-            for a in searcher.search(text, exclude=own, best_of=5, every=VARIANT):
-                di, qi = a.query
-                other = documents[ti]
-                start, end = text.starts[a.start], text.ends[a.end - 1]
-                other_q = next(
-                    (j for j, oq in enumerate(other.quotations) if oq.span.start < end and start < oq.span.end and not (ti == di and j == qi)),
-                    None,
-                )
-                line = other.lines.line(start)
-                cross.append(CrossMatch(documents[di].path, qi, other.path, other_q, _match(a, other.path, (line, None))))
-    return QuoteResults(tuple(checks), tuple(cross), tuple(unavailable))
+        path, _first_page, found = sources[key]
+        matches = {qid: _match(h, key) for qid, h in found.items()}
+        for doc, qi, ci, ii, qid in asks:
+            checks.append(SourceCheck(doc.path, qi, ci, ii, key, matches.get(qid), path))
+    return checks, sources, unavailable
 
 
-def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sources) -> list[SourceCheck]:
+def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sources, run) -> list[SourceCheck]:
     """Quotations the cited text does not hold, or holds only in other words: are they word
     for word in another source text at hand? Then that work is named, with its page: the
     citation is probably to the wrong work, not a translation."""
@@ -175,26 +227,120 @@ def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sour
     if not stray or bib is None:
         return checks
     by_path = {d.path: d for d in documents}
-    others, _problems = load_sources(bib, sources_dir, {e.key for e in bib.entries} - set(sources))
-    others.update(sources)
-    searcher = Searcher([make_query(n, by_path[c.path].quotations[c.quotation].text) for n, c in enumerate(stray)])
-    best: dict[int, tuple[Alignment, str]] = {}
-    for key, (_path, words_, raw) in others.items():
-        for a in searcher.search(words_):
-            if a.kind == "translation" or stray[a.query].key == key:
+    distinct = _Distinct()
+    instances: dict[int, list[int]] = {}
+    for n, c in enumerate(stray):
+        instances.setdefault(distinct.add(by_path[c.path].quotations[c.quotation].text), []).append(n)
+    # every other text at hand, in the order of the bibliography, then those read above
+    roots = _roots(bib, sources_dir)
+    units = []
+    for e in bib.entries:
+        if e.key in sources:
+            continue
+        path, _problem = find_source(e, sources_dir, roots)
+        if path is not None:
+            units.append(SourceUnit(e.key, path, e.first_page))
+    units += [SourceUnit(key, path, first_page) for key, (path, first_page, _found) in sources.items()]
+    others: dict[str, list[SourceHit]] = {}
+    found_in = run(search_source, units, QueryIndex(distinct.queries), _size(units)) if units else ()
+    for unit, found in zip(units, found_in):
+        if not isinstance(found, str):
+            others[unit.key] = found
+    best: dict[int, tuple[SourceHit, str]] = {}
+    for key, found in others.items():
+        for h in found:
+            if h.kind == "translation":
                 continue
-            if a.query not in best or a.score > best[a.query][0].score:
-                best[a.query] = (a, key)
+            for n in instances[h.query]:
+                if stray[n].key != key and (n not in best or h.score > best[n][0].score):
+                    best[n] = (h, key)
     out = list(checks)
     index = {id(c): i for i, c in enumerate(checks)}
     for n, c in enumerate(stray):
         if n in best:
-            a, key = best[n]
-            _path, words_, raw = others[key]
-            out[index[id(c)]] = replace(c, elsewhere=_match(a, key, _lines(raw, words_, a)))
+            h, key = best[n]
+            out[index[id(c)]] = replace(c, elsewhere=_match(h, key))
     return out
 
 
-def _word_span(text: Text, span) -> tuple[int, int]:
-    """Word indices of a character span of the text."""
-    return bisect.bisect_right(text.ends, span.start), bisect.bisect_left(text.starts, span.end)
+def _cross(documents, run) -> list[CrossMatch]:
+    """2. every quotation against every manuscript: each distinct wording searched once in
+    each manuscript, and what it finds there given to every quotation with that wording."""
+    distinct = _Distinct(MIN_CROSS_WORDS)
+    instances: list[list[tuple[int, int, int]]] = []  # per query: (order, manuscript, quotation)
+    own: list[list[tuple[int, int, int, int]]] = [[] for _ in documents]
+    order = 0
+    for di, doc in enumerate(documents):
+        for qi, q in enumerate(doc.quotations):
+            qid = distinct.add(q.text)
+            if qid is None:
+                continue
+            if qid == len(instances):
+                instances.append([])
+            instances[qid].append((order, di, qi))
+            order += 1
+            own[di].append((qid, qi, q.span.start, q.span.end))
+    if not distinct.queries:
+        return []
+    units = [ManuscriptUnit(doc.text, tuple(own[di]), tuple((q.span.start, q.span.end) for q in doc.quotations))
+             for di, doc in enumerate(documents)]
+    # per query, the manuscript of each of its quotations, to find a manuscript's own among them
+    owners = [[di for _o, di, _qi in inst] for inst in instances]
+    cross: list[CrossMatch] = []
+    results = run(search_manuscript, units, QueryIndex(distinct.queries), sum(len(d.text) for d in documents))
+    with _bulk():
+        _put_together(results, documents, instances, owners, cross)
+    return cross
+
+
+def _put_together(results, documents, instances, owners, cross: list[CrossMatch]) -> None:
+    """The cross matches of each manuscript, in the order a search of every quotation in it
+    would give them: each place a distinct wording was found, for each quotation with that
+    wording."""
+    paths = [d.path for d in documents]
+    for ti, found in enumerate(results):
+        if not found:
+            continue
+        other = documents[ti]
+        where, line = other.path, other.lines.line
+        by_query = {qid: (hits, mine) for _first, qid, hits, mine in found}
+        matches = {qid: [(h[5], QuoteMatch(where, h[0], h[1], h[2], h[3], line(h[4]), None, h[6])) for h in hits]
+                   for qid, (hits, _mine) in by_query.items()}
+
+        def mine(qid: int, qi: int) -> list[CrossMatch]:
+            return [CrossMatch(where, qi, where, h[5], QuoteMatch(where, h[0], h[1], h[2], h[3], line(h[4]), None, h[6]))
+                    for h in by_query[qid][1].get(qi, ())]
+
+        def matched(qid: int, ordered: bool) -> tuple[list[CrossMatch], list[int]]:
+            """What a query found here, for each of its quotations in turn: the other
+            manuscripts' before this one's own, then after (with each one's order if asked)."""
+            inst, ms = instances[qid], matches[qid]
+            lo, hi = bisect_left(owners[qid], ti), bisect_right(owners[qid], ti)
+            out = [CrossMatch(paths[di], qi, where, oq, m) for _o, di, qi in inst[:lo] for oq, m in ms] if ms else []
+            orders = [o for o, _di, _qi in inst[:lo] for _m in ms] if ordered and ms else []
+            for o, _di, qi in inst[lo:hi]:
+                got = mine(qid, qi)
+                out += got
+                if ordered:
+                    orders += [o] * len(got)
+            if ms:
+                out += [CrossMatch(paths[di], qi, where, oq, m) for _o, di, qi in inst[hi:] for oq, m in ms]
+                if ordered:
+                    orders += [o for o, _di, _qi in inst[hi:] for _m in ms]
+            return out, orders
+
+        # the quotations in the order a search of all of them at once meets them: by the
+        # word of their first shingle, then in the order of the manuscripts
+        found.sort(key=lambda f: f[0])
+        for _first, group in groupby(found, key=lambda f: f[0]):
+            qids = [f[1] for f in group]
+            if len(qids) == 1:
+                cross += matched(qids[0], False)[0]
+                continue
+            items: list[CrossMatch] = []
+            orders: list[int] = []
+            for qid in qids:
+                got, order = matched(qid, True)
+                items += got
+                orders += order
+            cross += map(items.__getitem__, sorted(range(len(items)), key=orders.__getitem__))

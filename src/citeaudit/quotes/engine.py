@@ -4,19 +4,27 @@ rapidfuzz, word by word.
 
 The index is built over the quotations, not the texts, so that a thousand quotations are
 looked up in a hundred megabytes of sources with one pass over the sources and a memory
-that does not grow with them.
+that does not grow with them. Identical quotations are one query (a thousand manuscripts
+that quote one passage look for it once), words are integer ids and shingles tuples of
+them, and a text is cut into words by one regular-expression split: the compare forms,
+offsets and pages of its words are worked out only for the windows that are aligned.
+
+A `QueryIndex` is plain data: it is what a pool's workers are sent once (`Executor.map(fn,
+texts, shared=index)`); each process keeps its own caches beside it (word ids, alignments
+of windows already aligned), which never change a result.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from ..model import Difference
-from .textnorm import quotation_pieces, spelling_key, words
+from .textnorm import FORMS, quotation_pieces, spelling_key, split_words, words
 
 SHINGLE = 3  # words per shingle
 BAND = 8  # words of slack on a diagonal, for insertions and deletions
@@ -31,37 +39,91 @@ TRANSLATION_VOTES = 3
 #: the" matches anywhere).
 TRANSLATION_SHARE = 0.15
 MIN_TRANSLATION_WORDS = 12  # shorter quotations must match closely: common phrases recur everywhere
+#: Alignments of windows kept per process and index, for texts that share passages (copies,
+#: versions of one manuscript); past this many the cache starts again.
+MEMO_LIMIT = 50_000
 
 
-@dataclass
 class Text:
-    """A text to search: a source's full text or a manuscript."""
+    """A text to search: a source's full text or a manuscript, cut into words once.
 
-    key: str
-    words: list[str]  # compare forms
-    starts: list[int]  # character offset of each word in the original
-    ends: list[int]
-    pages: list[int] | None = None  # page number of each word, where the text has pages
+    `raws` are the words as written; `words` (compare forms), `starts`, `ends` and `pages`
+    are worked out when first asked for; `forms(lo, hi)` and `offsets(...)` give them for a
+    window only."""
+
+    def __init__(self, key: str, text: str, first_page: int | None = None) -> None:
+        self.key = key
+        self.text = text
+        self.first_page = first_page
+        self.parts = split_words(text)  # separator, word, separator, ..., word, separator
+        self.raws = self.parts[1::2]
+        self.has_pages = first_page is not None and "\f" in text
+        self._forms: list[str] | None = None
+        self._bounds: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+    def forms(self, lo: int, hi: int) -> list[str]:
+        """Compare forms of words lo to hi."""
+        if self._forms is not None:
+            return self._forms[lo:hi]
+        return list(map(FORMS.__getitem__, self.raws[lo:hi]))
+
+    @property
+    def words(self) -> list[str]:
+        if self._forms is None:
+            self._forms = list(map(FORMS.__getitem__, self.raws))
+        return self._forms
+
+    def _all_bounds(self) -> list[int]:
+        if self._bounds is None:
+            self._bounds = list(accumulate(map(len, self.parts)))
+        return self._bounds
+
+    @property
+    def starts(self) -> list[int]:
+        """Character offset of each word in the original."""
+        return self._all_bounds()[0 : 2 * len(self.raws) : 2]
+
+    @property
+    def ends(self) -> list[int]:
+        return self._all_bounds()[1::2]
+
+    @property
+    def pages(self) -> list[int] | None:
+        """Page of each word, where the text has pages (form feeds and a first page)."""
+        if not self.has_pages:
+            return None
+        feeds = [i for i, ch in enumerate(self.text) if ch == "\f"]
+        return [self.first_page + bisect_left(feeds, s) for s in self.starts]
+
+    def offsets(self, wanted: list[tuple[int, bool]]) -> dict[tuple[int, bool], int]:
+        """(word index, end?) -> character offset of its start or end, for a few words:
+        summed from the lengths before them in one sweep, not for every word of the text.
+        A negative index counts from the end, as in a list."""
+        n = len(self.raws)
+        if self._bounds is not None:
+            b = self._bounds
+            return {(k, end): b[2 * (k % n if k < 0 else k) + end] for k, end in wanted}
+        out = {}
+        pos = total = 0
+        parts = self.parts
+        empty = parts[0][:0]  # "" or b""
+        for k, end in sorted(set(wanted), key=lambda ke: (ke[0] % n if ke[0] < 0 else ke[0], ke[1])):
+            stop = 2 * (k % n if k < 0 else k) + 1 + end  # parts before the boundary
+            total += len(empty.join(parts[pos:stop]))
+            pos = stop
+            out[(k, end)] = total
+        return out
+
+    def page_at(self, offset: int) -> int:
+        return self.first_page + self.text.count("\f", 0, offset)
 
 
 def make_text(key: str, text: str, first_page: int | None = None) -> Text:
     """Split a text into words; form feeds separate its pages, numbered from `first_page`."""
-    ws: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    pages: list[int] | None = [] if first_page is not None and "\f" in text else None
-    pos = 0
-    page = first_page or 1
-    for chunk in text.split("\f"):
-        tokens = words(chunk, pos)
-        ws.extend([t[0] for t in tokens])
-        starts.extend([t[1] for t in tokens])
-        ends.extend([t[2] for t in tokens])
-        if pages is not None:
-            pages.extend([page] * len(tokens))
-        pos += len(chunk) + 1
-        page += 1
-    return Text(key, ws, starts, ends, pages)
+    return Text(key, text, first_page)
 
 
 @dataclass
@@ -74,6 +136,11 @@ class Query:
     @property
     def length(self) -> int:
         return sum(len(p) for p in self.pieces)
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], ...]:
+        """What the search depends on: two quotations with the same key find the same places."""
+        return tuple(tuple(p) for p in self.pieces)
 
 
 def make_query(ident: object, text: str) -> Query:
@@ -96,83 +163,236 @@ class Alignment:
     last_page: int | None = None
 
 
-class Searcher:
-    """Queries indexed by shingle; texts are streamed through `scan`."""
+class _Ids(dict):
+    """Word as written -> id of its compare form among the queries' words, -1 for any other."""
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, raw: str) -> int:
+        if len(self) >= 1 << 20:
+            self.clear()
+        i = self[raw] = self.vocab.get(FORMS[raw], -1)
+        return i
+
+
+class QueryIndex:
+    """Distinct queries, indexed by shingle: a tuple of SHINGLE word ids -> (query, offset)
+    of each place a query has it. Plain data, pickled once per worker; the caches beside it
+    are per process and are not sent."""
 
     def __init__(self, queries: list[Query]) -> None:
         self.queries = queries
-        self.index: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
-        for qi, q in enumerate(queries):
+        vocab: dict[str, int] = {}
+        shingles: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+        for qid, q in enumerate(queries):
             offset = 0
             for piece in q.pieces:
-                for i in range(len(piece) - SHINGLE + 1):
-                    self.index[tuple(piece[i : i + SHINGLE])].append((qi, offset + i))
+                ids = [vocab.setdefault(w, len(vocab)) for w in piece]
+                for i in range(len(ids) - SHINGLE + 1):
+                    key = tuple(ids[i : i + SHINGLE])
+                    hits = shingles.get(key)
+                    if hits is None:
+                        shingles[key] = [(qid, offset + i)]
+                    else:
+                        hits.append((qid, offset + i))
                 offset += len(piece)
+        self.vocab = vocab
+        self.shingles = shingles
+        self._ids: _Ids | None = None
+        self._memo: dict | None = None
 
-    def votes(self, text: Text, only: set[int] | None = None) -> dict[int, list[tuple[int, int]]]:
-        """For each query: (diagonal band, votes) of the places in `text` where its shingles line up."""
-        index = self.index
-        tally: dict[tuple[int, int], int] = defaultdict(int)
-        ws = text.words
-        for i, shingle in enumerate(zip(*(ws[k:] for k in range(SHINGLE)))):
-            hits = index.get(shingle)
-            if hits is None:
-                continue
-            for qi, qpos in hits:
-                if only is None or qi in only:
-                    tally[(qi, (i - qpos) // BAND)] += 1
-        per_query: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for (qi, band), n in tally.items():
-            per_query[qi].append((band, n))
+    def __getstate__(self) -> dict:
+        return {"queries": self.queries, "vocab": self.vocab, "shingles": self.shingles}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._ids = None
+        self._memo = None
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def ids(self, text: Text) -> list[int]:
+        if self._ids is None:
+            self._ids = _Ids(self.vocab)
+        return list(map(self._ids.__getitem__, text.raws))
+
+    def votes(self, text: Text, only: set[int] | frozenset[int] | None = None) -> tuple[dict[int, list[tuple[int, int]]], dict[int, int]]:
+        """For each query: (diagonal band, votes) of the places in `text` where its shingles
+        line up, most voted first; and the word where each query's first shingle was met.
+        Queries come in the order of their first shingle in the text."""
+        ids = self.ids(text)
+        hits = list(map(self.shingles.get, zip(*(ids[k:] for k in range(SHINGLE)))))
+        # tally by (band, query) as one integer, band * m + query, in the order first met
+        m = len(self.queries) or 1
+        tally: dict[int, int] = {}
+        first: dict[int, int] = {}
+        for i, found in compress(enumerate(hits), hits):
+            for qid, qpos in found:
+                if only is not None and qid not in only:
+                    continue
+                key = (i - qpos) // BAND * m + qid
+                n = tally.get(key)
+                if n is None:
+                    tally[key] = 1
+                    if qid not in first:
+                        first[qid] = i
+                else:
+                    tally[key] = n + 1
+        per_query: dict[int, dict[int, int]] = {qid: {} for qid in first}
+        for key, n in tally.items():
+            band, qid = divmod(key, m)
+            per_query[qid][band] = n
         # neighbouring bands share a place: add them up
         out: dict[int, list[tuple[int, int]]] = {}
-        for qi, bands in per_query.items():
-            counts = dict(bands)
+        for qid, counts in per_query.items():
+            if len(counts) == 1:  # the usual case of a query met by chance: one band
+                ((b, n),) = counts.items()
+                out[qid] = [(b, n)] if n >= MIN_VOTES else []
+                continue
             merged = {b: n + counts.get(b - 1, 0) + counts.get(b + 1, 0) for b, n in counts.items()}
-            out[qi] = sorted(((b, n) for b, n in merged.items() if n >= MIN_VOTES), key=lambda bn: -bn[1])
+            out[qid] = sorted(((b, n) for b, n in merged.items() if n >= MIN_VOTES), key=lambda bn: -bn[1])
+        return out, first
+
+    def candidates(self, qid: int, places: list[tuple[int, int]], text: Text, best_of: int) -> list[Alignment | None]:
+        """The alignments at a query's most voted places (None where it does not align)."""
+        out: list[Alignment | None] = []
+        for band, n in places:
+            if len(out) >= best_of or n * 3 < places[0][1]:
+                break
+            out.append(self.align(qid, text, band * BAND, n))
         return out
+
+    def align(self, qid: int, text: Text, diagonal: int, votes: int) -> Alignment | None:
+        """align() of query qid, remembered by the words of its window: a text that shares a
+        passage with one already searched (a copy, a version) is not aligned again."""
+        q = self.queries[qid]
+        lo, hi, top = _window(q, len(text), diagonal)
+        window = text.forms(lo, top)
+        if self._memo is None or len(self._memo) >= MEMO_LIMIT:
+            self._memo = {}
+        key = (qid, hi - lo, votes >= TRANSLATION_VOTES, tuple(window))
+        found = self._memo.get(key, key)
+        if found is key:
+            found = self._memo[key] = _align_window(q, window, hi - lo, votes)
+        if found is None:
+            return None
+        score, kind, start, end, diffs = found
+        return Alignment(q.ident, text.key, score, kind, lo + start, lo + end, votes, diffs)
+
+    def search(self, text: Text, only=None, exclude: dict[int, tuple[int, int]] | None = None, best_of: int = 3,
+               every: float | None = None) -> tuple[dict[int, list[Alignment]], dict[int, int]]:
+        """Query -> its best match in `text`, aligned at its most voted places; with `every`,
+        all the places that score at least that much, each once, in text order. `exclude`
+        maps a query to a span of word indices it must not match (itself). With the word of
+        each query's first shingle, which orders them."""
+        votes, first = self.votes(text, only)
+        found: dict[int, list[Alignment]] = {}
+        for qid, places in votes.items():
+            if not places:
+                continue
+            kept = keep(self.candidates(qid, places, text, best_of), exclude.get(qid) if exclude else None, every)
+            if kept:
+                found[qid] = kept
+        return found, first
+
+
+def keep(candidates: list[Alignment | None], exclude: tuple[int, int] | None, every: float | None) -> list[Alignment]:
+    """The candidates a search keeps: not inside `exclude`, not overlapping a better voted
+    one; with `every` all of them that score that much, in text order, else the best."""
+    kept: list[Alignment] = []
+    for m in candidates:
+        if m is None:
+            continue
+        if exclude is not None and m.start < exclude[1] and exclude[0] < m.end:
+            continue
+        if any(m.start < k.end and k.start < m.end for k in kept):
+            continue
+        kept.append(m)
+    if every is not None:
+        return sorted((m for m in kept if m.score >= every), key=lambda m: m.start)
+    return [max(kept, key=lambda m: m.score)] if kept else []
+
+
+class Searcher:
+    """Queries indexed by shingle; texts are streamed through `search`. Queries with the same
+    words are searched once."""
+
+    def __init__(self, queries: list[Query]) -> None:
+        self.queries = queries
+        distinct: dict[tuple, int] = {}
+        self.qid = [distinct.setdefault(q.key, len(distinct)) for q in queries]
+        self.instances: list[list[int]] = [[] for _ in distinct]
+        for n, qid in enumerate(self.qid):
+            self.instances[qid].append(n)
+        self.index = QueryIndex([Query(qid, list(map(list, key))) for key, qid in distinct.items()])
 
     def search(self, text: Text, only: set[int] | None = None, exclude: dict[int, tuple[int, int]] | None = None,
                best_of: int = 3, every: float | None = None) -> list[Alignment]:
         """The best match of each query in `text`, aligned at its most voted places; with
         `every`, all the places that score at least that much, each once.
 
-        `exclude` maps a query to a span of word indices it must not match (itself)."""
+        `only` and `exclude` (a span of word indices a query must not match: itself) name
+        queries by their index in the list given."""
+        index = self.index
+        qids = {self.qid[n] for n in only} if only is not None else None
+        votes, first = index.votes(text, qids)
+        order = sorted((first[qid], n) for qid in votes for n in self.instances[qid] if only is None or n in only)
+        cands: dict[int, list[Alignment | None]] = {}
         found: list[Alignment] = []
-        for qi, places in self.votes(text, only).items():
-            kept: list[Alignment] = []
-            tried = 0
-            for band, n in places:
-                if tried >= best_of or n * 3 < places[0][1]:
-                    break
-                tried += 1
-                m = align(self.queries[qi], text, band * BAND, n)
-                if m is None:
-                    continue
-                if exclude and qi in exclude:
-                    lo, hi = exclude[qi]
-                    if m.start < hi and lo < m.end:
-                        continue
-                if any(m.start < k.end and k.start < m.end for k in kept):
-                    continue
-                kept.append(m)
-            if every is not None:
-                found.extend(sorted((m for m in kept if m.score >= every), key=lambda m: m.start))
-            elif kept:
-                found.append(max(kept, key=lambda m: m.score))
+        for _first, n in order:
+            qid = self.qid[n]
+            if not votes[qid]:
+                continue
+            if qid not in cands:
+                cands[qid] = index.candidates(qid, votes[qid], text, best_of)
+            for m in keep(cands[qid], exclude.get(n) if exclude else None, every):
+                found.append(_renamed(m, self.queries[n].ident, text))
         return found
+
+
+def _renamed(m: Alignment, ident: object, text: Text) -> Alignment:
+    page = last_page = None
+    if text.has_pages and m.end > m.start:
+        at = text.offsets([(m.start, False), (m.end - 1, False)])
+        page, last_page = text.page_at(at[(m.start, False)]), text.page_at(at[(m.end - 1, False)])
+    return Alignment(ident, m.text, m.score, m.kind, m.start, m.end, m.votes, m.differences, page, last_page)
+
+
+def _window(q: Query, n: int, diagonal: int) -> tuple[int, int, int]:
+    """The words around a voted place that an alignment may look at: [lo, hi) for the first
+    piece, [lo, top) for all of them (a piece after an ellipsis may come ELISION words on)."""
+    margin = max(10, q.length // 3)
+    lo = max(0, diagonal - margin)
+    hi = min(n, diagonal + q.length + margin + BAND)
+    top = min(n, hi + sum(len(p) + ELISION for p in q.pieces[1:]))
+    return lo, hi, top
 
 
 def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
     """Align a query's pieces, in order, in a window of the text around a voted place."""
-    ws = text.words
-    margin = max(10, q.length // 3)
-    lo = max(0, diagonal - margin)
-    hi = min(len(ws), diagonal + q.length + margin + BAND)
-    pos = lo
+    lo, hi, top = _window(q, len(text), diagonal)
+    found = _align_window(q, text.forms(lo, top), hi - lo, votes)
+    if found is None:
+        return None
+    score, kind, start, end, diffs = found
+    return _renamed(Alignment(q.ident, text.key, score, kind, lo + start, lo + end, votes, diffs), q.ident, text)
+
+
+def _align_window(q: Query, ws: list[str], hi: int, votes: int) -> tuple[float, str, int, int, tuple[Difference, ...]] | None:
+    """Align a query's pieces, in order, in the words `ws` of a window whose first piece
+    must lie in ws[:hi]: (score, kind, start, end, differences), word indices into `ws`.
+
+    The score needs only the number of words in common (an Indel distance); the differences
+    word by word are worked out only for a window that scores enough to be reported."""
+    pos = 0
     spans: list[tuple[int, int]] = []
-    diffs: list[Difference] = []
-    matched = total = content = 0
+    pairs: list[tuple[list[str], list[str]]] = []
+    matched = total = 0
+    same = True
+    spell = _SPELLING.__getitem__
     for n, piece in enumerate(q.pieces):
         if not piece:
             continue
@@ -184,29 +404,36 @@ def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
         a, b = _locate(piece, window)
         region = window[a:b]
         spans.append((pos + a, pos + b))
-        m, c, d = _compare(piece, region)
-        matched += m
-        content += c
+        keys_p, keys_r = list(map(spell, piece)), list(map(spell, region))
+        if keys_p == keys_r:
+            matched += len(piece)
+        else:
+            same = False
+            matched += (len(keys_p) + len(keys_r) - Indel.distance(keys_p, keys_r)) // 2
         total += len(piece) + len(region)
-        diffs.extend(d)
+        pairs.append((piece, region))
         pos = pos + b
     if not spans or total == 0:
         return None
     score = 100.0 * 2 * matched / total
-    if score >= EXACT and not diffs:
-        kind = "exact"
-    elif score >= VARIANT:
+    if same:  # no word differs: nothing to show
+        return round(score, 1), "exact", spans[0][0], spans[-1][1], ()
+    could_translate = score >= TRANSLATION and votes >= TRANSLATION_VOTES and q.length >= MIN_TRANSLATION_WORDS
+    if score < VARIANT and not could_translate:
+        return None
+    diffs: list[Difference] = []
+    content = 0
+    for piece, region in pairs:
+        _m, c, d = _compare(piece, region)
+        content += c
+        diffs.extend(d)
+    if score >= VARIANT:
         kind = "variant"
-    elif score >= TRANSLATION and votes >= TRANSLATION_VOTES and q.length >= MIN_TRANSLATION_WORDS \
-            and content >= TRANSLATION_SHARE * q.length:
+    elif content >= TRANSLATION_SHARE * q.length:
         kind = "translation"
     else:
         return None
-    start, end = spans[0][0], spans[-1][1]
-    page = last_page = None
-    if text.pages is not None and end > start:
-        page, last_page = text.pages[start], text.pages[end - 1]
-    return Alignment(q.ident, text.key, round(score, 1), kind, start, end, votes, tuple(diffs), page, last_page)
+    return round(score, 1), kind, spans[0][0], spans[-1][1], tuple(diffs)
 
 
 def _locate(piece: list[str], window: list[str]) -> tuple[int, int]:
@@ -248,8 +475,8 @@ def _word_at(starts: list[int], offset: int) -> int:
 def _trim(piece: list[str], window: list[str], first: int, last: int) -> tuple[int, int]:
     """Drop unmatched words at the edges of the region."""
     region = window[first:last]
-    keys_p = [spelling_key(w) for w in piece]
-    keys_r = [spelling_key(w) for w in region]
+    keys_p = list(map(_SPELLING.__getitem__, piece))
+    keys_r = list(map(_SPELLING.__getitem__, region))
     ops = [op for op in Indel.opcodes(keys_p, keys_r)]
     equal = [i for i, op in enumerate(ops) if op.tag == "equal"]
     if not equal:
@@ -290,6 +517,19 @@ def _stray(run, gap, region: list[str], head: bool) -> bool:
     return words_run == repeat
 
 
+class _Spelling(dict):
+    """Compare form -> spelling_key, as a dict that map() runs through without a call per word."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 1 << 20:
+            self.clear()
+        key = self[word] = spelling_key(word)
+        return key
+
+
+_SPELLING = _Spelling()
+
+
 #: Words too common to show that two passages say the same thing.
 _FUNCTION_WORDS = frozenset(
     """the a an and or but of to in on at by for from with as is are was were be been it its this that these
@@ -305,8 +545,8 @@ def _content(words: list[str]) -> int:
 def _compare(piece: list[str], region: list[str]) -> tuple[int, int, list[Difference]]:
     """Words in common, content words (not "the", "it was") in common, and the differences
     as quoted / source word runs."""
-    keys_p = [spelling_key(w) for w in piece]
-    keys_r = [spelling_key(w) for w in region]
+    keys_p = list(map(_SPELLING.__getitem__, piece))
+    keys_r = list(map(_SPELLING.__getitem__, region))
     matched = content = 0
     diffs: list[Difference] = []
     pending: list = []  # a run of deletions and insertions between two equal stretches

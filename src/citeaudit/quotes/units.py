@@ -1,0 +1,131 @@
+"""The units of work of quotation checking: one source text searched for the quotations that
+cite it, one manuscript searched for every quotation of every manuscript. Each is a
+module-level function `fn(unit, index)` for `parallel.Executor.map(fn, units, shared=index)`:
+the query index (engine.QueryIndex) goes to each worker once, a unit is small (a path, or a
+manuscript's text), and what comes back is small too (the places found, as plain data), so
+that the units may run in this process, in a pool or on a cluster with the same result.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from ..model import Difference
+from .engine import VARIANT, Alignment, QueryIndex, Text, keep
+
+#: The largest source text read; a bigger one is reported, not read.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceUnit:
+    """A source text to search: read from `path` (in the worker), or given as `text`."""
+
+    key: str  # the entry
+    path: str | None
+    first_page: int | None = None  # pages are the text's form-feed-separated pages, from this one
+    queries: tuple[int, ...] | None = None  # the queries of the index to look for; None: all
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHit:
+    """A query's best match in a source text."""
+
+    query: int
+    score: float
+    kind: str
+    start: int  # word indices
+    end: int
+    page: int | None
+    last_page: int | None
+    line: int  # lines of the source text the match spans
+    end_line: int
+    differences: tuple[Difference, ...]
+
+
+def read_source(path: str) -> str:
+    """A source text's content (undecodable bytes replaced); OSError if it cannot be read."""
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_SOURCE_BYTES + 1)
+    return data.decode("utf-8", errors="replace")
+
+
+def search_source(unit: SourceUnit, index: QueryIndex) -> list[SourceHit] | str:
+    """The best match of each query of the unit in its source text, in the order of the
+    queries' first shingle in it; or, as a string, why the text cannot be read."""
+    if unit.text is not None:
+        raw = unit.text
+    else:
+        try:
+            raw = read_source(unit.path)
+        except OSError as exc:
+            return f"cannot be read: {exc.strerror or exc}"
+    text = Text(unit.key, raw, unit.first_page)
+    found, _first = index.search(text, only=frozenset(unit.queries) if unit.queries is not None else None, best_of=3)
+    best = [kept[0] for kept in found.values()]
+    at = text.offsets([(a.start, False) for a in best] + [(a.end - 1, True) for a in best])
+    out = []
+    for a in best:
+        start, end = at[(a.start, False)], at[(a.end - 1, True)]
+        page = last_page = None
+        if text.has_pages and a.end > a.start:
+            page, last_page = text.page_at(start), text.page_at(at[(a.end - 1, True)] - 1)
+        out.append(SourceHit(a.query, a.score, a.kind, a.start, a.end, page, last_page,
+                             raw.count("\n", 0, start) + 1, raw.count("\n", 0, end) + 1, a.differences))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ManuscriptUnit:
+    """A manuscript to search for every query of the index."""
+
+    text: str
+    own: tuple[tuple[int, int, int, int], ...]  # (query, quotation, start, end) of its own quotations among them
+    spans: tuple[tuple[int, int], ...]  # (start, end) of each of its quotations
+
+
+#: (score, kind, page, last page, character offset, the manuscript's quotation that holds it or
+#: None, differences): a place of the manuscript where a query is.
+CrossHit = tuple[float, str, "int | None", "int | None", int, "int | None", tuple[Difference, ...]]
+
+
+def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int, int, list[CrossHit], dict[int, list[CrossHit]]]]:
+    """Every place of the manuscript where a query is at least a variant (VARIANT), as
+    (word of the query's first shingle, query, places, places for its own quotations): the
+    places are for the query's quotations in other manuscripts; one of its own quotations
+    does not find itself, so it has its own list, by quotation index."""
+    text = Text("", unit.text)
+    text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
+    votes, first = index.votes(text)
+    if not any(votes.values()):
+        return []
+    starts, ends = text.starts, text.ends
+    own: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for qid, qi, s, e in unit.own:
+        own.setdefault(qid, []).append((qi, (bisect_right(ends, s), bisect_left(starts, e))))
+    out = []
+    for qid, places in votes.items():
+        if not places:
+            continue
+        candidates = index.candidates(qid, places, text, best_of=5)
+        if not any(candidates):
+            continue
+        hits = _hits(keep(candidates, None, VARIANT), text, starts, ends, unit.spans, None)
+        mine = {qi: _hits(keep(candidates, span, VARIANT), text, starts, ends, unit.spans, qi) for qi, span in own.get(qid, ())}
+        if hits or any(mine.values()):
+            out.append((first[qid], qid, hits, mine))
+    return out
+
+
+def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int], spans, itself: int | None) -> list[CrossHit]:
+    out = []
+    for a in kept:
+        start, end = starts[a.start], ends[a.end - 1]
+        other = next((j for j, (s, e) in enumerate(spans) if s < end and start < e and j != itself), None)
+        page = last_page = None
+        if text.has_pages and a.end > a.start:
+            page, last_page = text.page_at(start), text.page_at(ends[a.end - 1] - 1)
+        out.append((a.score, a.kind, page, last_page, start, other, a.differences))
+    return out
