@@ -156,7 +156,7 @@ def main() -> None:
                 wall, used = time.perf_counter() - w, cpu() - c
                 if best is None or used < best[1]:
                     best = (wall, used)
-                cross, checks = len(result.cross), len(result.checks)
+                cross, checks = sum(len(p.places) for p in result.passages), len(result.checks)
                 del result
             rss, kids = peak_mb()
             rows.append((n, size, quotes, checks, cross, best[0], best[1], rss, rss - rss_before, kids, setup))

@@ -158,3 +158,21 @@ def test_rules_command_explains_one_rule_with_its_examples():
     assert "Fires on:" in proc.stdout and "(Althusser 1977, p. 31)" in proc.stdout and "pages = {3--22}" in proc.stdout
     wrong = run("rules", "page-out-of-rang")
     assert wrong.returncode == 2 and "did you mean page-out-of-range?" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+@pytest.mark.parametrize("paths, bib", [(["seeds"], ["bib/seeds.bib"]), (["seeds/002_deb1812acb52f76b.txt"], None)])
+def test_the_json_report_made_piece_by_piece_is_the_whole_tree_dumped(paths, bib, tmp_path):
+    """The JSON report is written a document and a finding at a time (a thousand manuscripts
+    never make one tree of objects): it must be exactly what dumping the whole tree gives,
+    and so must a run with nothing to report."""
+    from citeaudit import audit
+    from citeaudit.report import json_report
+
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Nothing is cited here.\n", encoding="utf-8")
+    for report in (audit([str(ROOT / p) for p in paths], [str(ROOT / b) for b in bib] if bib else None),
+                   audit([str(clean)], None)):
+        whole = json.dumps(json_report.report_dict(report), ensure_ascii=False, indent=2) + "\n"
+        assert json_report.render(report) == whole
+        assert json.loads(whole)["summary"]["documents"] == len(report.documents)
+    assert '"findings": []' in json_report.render(report)

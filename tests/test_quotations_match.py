@@ -235,7 +235,8 @@ def test_quotation_results_are_the_same_on_one_or_two_workers(tmp_path, monkeypa
     assert any(c.match and c.match.kind == "exact" and c.match.page for c in serial.checks)
     assert any(c.match and c.match.kind == "variant" for c in serial.checks)
     assert any(c.elsewhere is not None for c in serial.checks)
-    assert any(x.path == x.other for x in serial.cross) and any(x.other_quotation is None for x in serial.cross)
+    cross = [x for d in docs for qi in range(len(d.quotations)) for x in serial.also(d.path, qi)]
+    assert any(x.path == x.other for x in cross) and any(x.other_quotation is None for x in cross)
     monkeypatch.setattr(quotes, "PARALLEL_MIN_CHARS", 0)  # the manuscripts too on the pool, small as they are
     for jobs in (1, 2):
         with Executor(jobs) as ex:
@@ -265,16 +266,19 @@ def test_identical_quotations_are_searched_once_and_the_work_grows_linearly(tmp_
     monkeypatch.setattr(engine.QueryIndex, "candidates", counting_candidates)
     monkeypatch.setattr(engine.QueryIndex, "__init__", counting_init)
     work = {}
-    for copies in (1, 4):
+    for copies in (2, 8):
         calls["candidates"], calls["queries"] = 0, []
         (tmp_path / str(copies)).mkdir()
         docs, res, bib, sources = corpus(tmp_path / str(copies), copies)
         result = quotes.check_quotations(docs, res, bib, sources)
-        work[copies] = (calls["candidates"], calls["queries"], len(result.cross))
-    (c1, q1, x1), (c4, q4, x4) = work[1], work[4]
+        places = sum(len(p.places) for p in result.passages)
+        pairs = sum(result.also_count(d.path, qi) for d in docs for qi in range(len(d.quotations)))
+        work[copies] = (calls["candidates"], calls["queries"], places, pairs)
+    (c1, q1, p1, x1), (c4, q4, p4, x4) = work[2], work[8]
     assert q1 == q4  # the same distinct quotations, however many copies
     assert c4 <= 4 * c1  # one search of each distinct quotation in each manuscript (and each source, once)
-    assert x4 > 4 * x1  # while what is found grows with the pairs of copies
+    assert p4 <= 4 * p1  # the places found (what the results hold) grow with the copies
+    assert x4 > 4 * x1  # while the pairs they make, which no one stores, grow with the square
 
 
 def test_words_keep_their_offsets_and_a_line_break_hyphen_joins_a_word():

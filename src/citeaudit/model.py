@@ -213,13 +213,33 @@ class SourceCheck:
 
 @dataclass(frozen=True, slots=True)
 class CrossMatch:
-    """A quotation found again, in another manuscript or elsewhere in its own."""
+    """A quotation found again, in another manuscript or elsewhere in its own: what
+    `QuoteResults.also` gives for one quotation."""
 
     path: str
     quotation: int
     other: str  # path of the manuscript it was found in
     other_quotation: int | None  # the quotation there that holds it, if one does
     match: QuoteMatch
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of a manuscript where a quoted passage stands."""
+
+    path: str
+    quotation: int | None  # the quotation there that holds it, if one does
+    match: QuoteMatch  # how well it matches the passage's wording there
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One wording quoted in the manuscripts checked together, the quotations that have it, and
+    every place of them where it stands (each quotation's own place among them). A passage
+    quoted in N manuscripts is N quotations and about N places, not N x N pairs."""
+
+    quotations: tuple[tuple[str, int], ...]  # (manuscript, quotation index), in order
+    places: tuple[Place, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +258,11 @@ class QuoteResults:
     """Quotations looked up in their sources and across the manuscripts checked together."""
 
     checks: tuple[SourceCheck, ...] = ()
-    cross: tuple[CrossMatch, ...] = ()
+    passages: tuple[Passage, ...] = ()
     unavailable: tuple[SourceProblem, ...] = ()
     _matches: dict = field(init=False, default_factory=dict, repr=False, compare=False)
-    _also: dict = field(init=False, default_factory=dict, repr=False, compare=False)
+    _passage: dict = field(init=False, default_factory=dict, repr=False, compare=False)
+    _own: dict = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         matches: dict[tuple[str, int], QuoteMatch] = {}
@@ -249,19 +270,45 @@ class QuoteResults:
             found = check.elsewhere or check.match
             if found is not None:
                 matches.setdefault((check.path, check.quotation), found)
-        also: dict[tuple[str, int], list[CrossMatch]] = {}
-        for x in self.cross:
-            also.setdefault((x.path, x.quotation), []).append(x)
+        passage: dict[tuple[str, int], Passage] = {}
+        own: dict[tuple[str, int], int] = {}  # places that are a quotation's own, by quotation
+        for p in self.passages:
+            for q in p.quotations:
+                passage[q] = p
+            for place in p.places:
+                if place.quotation is not None and passage.get((place.path, place.quotation)) is p:
+                    own[place.path, place.quotation] = own.get((place.path, place.quotation), 0) + 1
         object.__setattr__(self, "_matches", matches)
-        object.__setattr__(self, "_also", {k: tuple(v) for k, v in also.items()})
+        object.__setattr__(self, "_passage", passage)
+        object.__setattr__(self, "_own", own)
 
     def match(self, path: str, quotation: int) -> QuoteMatch | None:
         """Where the cited source has the quotation, if its text was at hand and has it."""
         return self._matches.get((path, quotation))
 
-    def also(self, path: str, quotation: int) -> tuple[CrossMatch, ...]:
-        """The same passage elsewhere in the manuscripts checked together."""
-        return self._also.get((path, quotation), ())
+    def passage(self, path: str, quotation: int) -> Passage | None:
+        """The passage a quotation's wording is, where it is long enough to be looked for."""
+        return self._passage.get((path, quotation))
+
+    def also(self, path: str, quotation: int, limit: int | None = None) -> tuple[CrossMatch, ...]:
+        """The same passage elsewhere in the manuscripts checked together (the first `limit`
+        places, in the order of the manuscripts)."""
+        p = self._passage.get((path, quotation))
+        if p is None or limit == 0:
+            return ()
+        out = []
+        for place in p.places:
+            if place.quotation == quotation and place.path == path:
+                continue
+            out.append(CrossMatch(path, quotation, place.path, place.quotation, place.match))
+            if limit is not None and len(out) >= limit:
+                break
+        return tuple(out)
+
+    def also_count(self, path: str, quotation: int) -> int:
+        """How many places `also` has for a quotation, all of them."""
+        p = self._passage.get((path, quotation))
+        return 0 if p is None else len(p.places) - self._own.get((path, quotation), 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import gc
 import os
-from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from dataclasses import replace
-from itertools import groupby
 
 from ..bibliography import Bibliography, Entry
-from ..model import CrossMatch, Document, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
+from ..model import Document, Passage, Place, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
 from .engine import Query, QueryIndex, make_query
 from .units import MAX_SOURCE_BYTES, ManuscriptUnit, SourceHit, SourceUnit, search_manuscript, search_source
 
@@ -148,9 +146,9 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
 
     checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run)
     checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run)
-    cross = _cross(documents, run)
+    passages = _cross(documents, run)
     with _bulk():
-        return QuoteResults(tuple(checks), tuple(cross), tuple(unavailable))
+        return QuoteResults(tuple(checks), passages, tuple(unavailable))
 
 
 @contextmanager
@@ -263,84 +261,31 @@ def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sour
     return out
 
 
-def _cross(documents, run) -> list[CrossMatch]:
+def _cross(documents, run) -> tuple[Passage, ...]:
     """2. every quotation against every manuscript: each distinct wording searched once in
-    each manuscript, and what it finds there given to every quotation with that wording."""
+    each manuscript; a wording's places are found once and shared by all its quotations."""
     distinct = _Distinct(MIN_CROSS_WORDS)
-    instances: list[list[tuple[int, int, int]]] = []  # per query: (order, manuscript, quotation)
-    own: list[list[tuple[int, int, int, int]]] = [[] for _ in documents]
-    order = 0
-    for di, doc in enumerate(documents):
+    quoting: list[list[tuple[str, int]]] = []  # per query: the quotations with its wording
+    for doc in documents:
         for qi, q in enumerate(doc.quotations):
             qid = distinct.add(q.text)
             if qid is None:
                 continue
-            if qid == len(instances):
-                instances.append([])
-            instances[qid].append((order, di, qi))
-            order += 1
-            own[di].append((qid, qi, q.span.start, q.span.end))
+            if qid == len(quoting):
+                quoting.append([])
+            quoting[qid].append((doc.path, qi))
     if not distinct.queries:
-        return []
-    units = [ManuscriptUnit(doc.text, tuple(own[di]), tuple((q.span.start, q.span.end) for q in doc.quotations))
-             for di, doc in enumerate(documents)]
-    # per query, the manuscript of each of its quotations, to find a manuscript's own among them
-    owners = [[di for _o, di, _qi in inst] for inst in instances]
-    cross: list[CrossMatch] = []
+        return ()
+    units = [ManuscriptUnit(doc.text, tuple((q.span.start, q.span.end) for q in doc.quotations)) for doc in documents]
     results = run(search_manuscript, units, QueryIndex(distinct.queries), sum(len(d.text) for d in documents))
-    with _bulk():
-        _put_together(results, documents, instances, owners, cross)
-    return cross
-
-
-def _put_together(results, documents, instances, owners, cross: list[CrossMatch]) -> None:
-    """The cross matches of each manuscript, in the order a search of every quotation in it
-    would give them: each place a distinct wording was found, for each quotation with that
-    wording."""
-    paths = [d.path for d in documents]
-    for ti, found in enumerate(results):
-        if not found:
-            continue
-        other = documents[ti]
-        where, line = other.path, other.lines.line
-        by_query = {qid: (hits, mine) for _first, qid, hits, mine in found}
-        matches = {qid: [(h[5], QuoteMatch(where, h[0], h[1], h[2], h[3], line(h[4]), None, h[6])) for h in hits]
-                   for qid, (hits, _mine) in by_query.items()}
-
-        def mine(qid: int, qi: int) -> list[CrossMatch]:
-            return [CrossMatch(where, qi, where, h[5], QuoteMatch(where, h[0], h[1], h[2], h[3], line(h[4]), None, h[6]))
-                    for h in by_query[qid][1].get(qi, ())]
-
-        def matched(qid: int, ordered: bool) -> tuple[list[CrossMatch], list[int]]:
-            """What a query found here, for each of its quotations in turn: the other
-            manuscripts' before this one's own, then after (with each one's order if asked)."""
-            inst, ms = instances[qid], matches[qid]
-            lo, hi = bisect_left(owners[qid], ti), bisect_right(owners[qid], ti)
-            out = [CrossMatch(paths[di], qi, where, oq, m) for _o, di, qi in inst[:lo] for oq, m in ms] if ms else []
-            orders = [o for o, _di, _qi in inst[:lo] for _m in ms] if ordered and ms else []
-            for o, _di, qi in inst[lo:hi]:
-                got = mine(qid, qi)
-                out += got
-                if ordered:
-                    orders += [o] * len(got)
-            if ms:
-                out += [CrossMatch(paths[di], qi, where, oq, m) for _o, di, qi in inst[hi:] for oq, m in ms]
-                if ordered:
-                    orders += [o for o, _di, _qi in inst[hi:] for _m in ms]
-            return out, orders
-
-        # the quotations in the order a search of all of them at once meets them: by the
-        # word of their first shingle, then in the order of the manuscripts
-        found.sort(key=lambda f: f[0])
-        for _first, group in groupby(found, key=lambda f: f[0]):
-            qids = [f[1] for f in group]
-            if len(qids) == 1:
-                cross += matched(qids[0], False)[0]
-                continue
-            items: list[CrossMatch] = []
-            orders: list[int] = []
-            for qid in qids:
-                got, order = matched(qid, True)
-                items += got
-                orders += order
-            cross += map(items.__getitem__, sorted(range(len(items)), key=orders.__getitem__))
+    places: list[list[Place]] = [[] for _ in quoting]
+    for doc, found in zip(documents, results):
+        where, line = doc.path, doc.lines.line
+        for qid, hits in found:
+            places[qid] += [Place(where, h[5], QuoteMatch(where, h[0], h[1], h[2], h[3], line(h[4]), None, h[6])) for h in hits]
+    out = []
+    for qid, quotations in enumerate(quoting):
+        # a passage is worth keeping where some quotation of it stands somewhere but its own place
+        if len(quotations) > 1 or any((p.path, p.quotation) != quotations[0] for p in places[qid]):
+            out.append(Passage(tuple(quotations), tuple(places[qid])))
+    return tuple(out)

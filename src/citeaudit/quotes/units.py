@@ -8,7 +8,6 @@ that the units may run in this process, in a pool or on a cluster with the same 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..model import Difference
@@ -82,7 +81,6 @@ class ManuscriptUnit:
     """A manuscript to search for every query of the index."""
 
     text: str
-    own: tuple[tuple[int, int, int, int], ...]  # (query, quotation, start, end) of its own quotations among them
     spans: tuple[tuple[int, int], ...]  # (start, end) of each of its quotations
 
 
@@ -91,39 +89,34 @@ class ManuscriptUnit:
 CrossHit = tuple[float, str, "int | None", "int | None", int, "int | None", tuple[Difference, ...]]
 
 
-def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int, int, list[CrossHit], dict[int, list[CrossHit]]]]:
+def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int, list[CrossHit]]]:
     """Every place of the manuscript where a query is at least a variant (VARIANT), as
-    (word of the query's first shingle, query, places, places for its own quotations): the
-    places are for the query's quotations in other manuscripts; one of its own quotations
-    does not find itself, so it has its own list, by quotation index."""
+    (query, places), the queries in the order of the index. A quotation of this manuscript
+    finds itself too, at its own place: the place says which quotation holds it."""
     text = Text("", unit.text)
     text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
-    votes, first = index.votes(text)
-    if not any(votes.values()):
-        return []
+    votes, _first = index.votes(text)
     starts, ends = text.starts, text.ends
-    own: dict[int, list[tuple[int, tuple[int, int]]]] = {}
-    for qid, qi, s, e in unit.own:
-        own.setdefault(qid, []).append((qi, (bisect_right(ends, s), bisect_left(starts, e))))
+    spans = unit.spans
     out = []
-    for qid, places in votes.items():
+    for qid in sorted(votes):
+        places = votes[qid]
         if not places:
             continue
         candidates = index.candidates(qid, places, text, best_of=5)
         if not any(candidates):
             continue
-        hits = _hits(keep(candidates, None, VARIANT), text, starts, ends, unit.spans, None)
-        mine = {qi: _hits(keep(candidates, span, VARIANT), text, starts, ends, unit.spans, qi) for qi, span in own.get(qid, ())}
-        if hits or any(mine.values()):
-            out.append((first[qid], qid, hits, mine))
+        hits = _hits(keep(candidates, None, VARIANT), text, starts, ends, spans)
+        if hits:
+            out.append((qid, hits))
     return out
 
 
-def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int], spans, itself: int | None) -> list[CrossHit]:
+def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int], spans) -> list[CrossHit]:
     out = []
     for a in kept:
         start, end = starts[a.start], ends[a.end - 1]
-        other = next((j for j, (s, e) in enumerate(spans) if s < end and start < e and j != itself), None)
+        other = next((j for j, (s, e) in enumerate(spans) if s < end and start < e), None)
         page = last_page = None
         if text.has_pages and a.end > a.start:
             page, last_page = text.page_at(start), text.page_at(ends[a.end - 1] - 1)

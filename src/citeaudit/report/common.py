@@ -7,6 +7,11 @@ from collections import Counter
 
 from ..model import RANK, SEVERITIES, Document, Finding, Report
 
+#: The places elsewhere listed for a quotation ("also"), the first in the manuscripts' order;
+#: the count says how many there are in all. A passage quoted in every one of a thousand
+#: manuscripts would otherwise list a thousand places a thousand times.
+ALSO_LIMIT = 10
+
 
 def counts(report: Report) -> Counter:
     c = Counter(f.severity for f in report.findings)

@@ -12,7 +12,7 @@ import html
 from collections import Counter, defaultdict
 
 from ..model import SEVERITIES, Document, Finding, Report
-from .common import counts, item_totals, paths_in_order, statuses
+from .common import ALSO_LIMIT, counts, item_totals, paths_in_order, statuses
 
 _CSS = """
 :root { --err: #b3261e; --warn: #9a6700; --info: #0b6bcb; --ok: #1a7f37; --amb: #8250df; --ink: #1f2328;
@@ -113,8 +113,11 @@ def _marks(report: Report, doc: Document, did: str) -> list[tuple[int, int, int,
         if m is not None:
             page = f" p. {m.page}" if m.page else ""
             title += f"; found in {m.source}{page} ({m.kind}, score {m.score:.0f}, source line {m.line})"
-        for other in report.quotes.also(doc.path, qi):
+        for other in report.quotes.also(doc.path, qi, limit=ALSO_LIMIT):
             title += f"; also at {other.other}:{other.match.line} ({other.match.kind})"
+        more = report.quotes.also_count(doc.path, qi) - ALSO_LIMIT
+        if more > 0:
+            title += f"; and at {more} more place{'s' if more > 1 else ''}"
         tag = f'<span class="quote" title="{_e(title)}" data-cite="{_e(target)}">'
         marks.append((q.span.start, q.span.end, 0, tag, "</span>", f"{did}-q{qi + 1}"))
     for ci, c in enumerate(doc.citations):

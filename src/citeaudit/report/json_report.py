@@ -8,6 +8,7 @@ from typing import Any
 from ..model import SEVERITIES, CiteItem, Citation, Document, Finding, QuoteMatch, Report, Resolution
 from ..errors import display
 from ..text import Span
+from .common import ALSO_LIMIT
 
 SCHEMA = "citeaudit/report/v1"
 
@@ -88,8 +89,9 @@ def document_dict(report: Report, doc: Document) -> dict[str, Any]:
                         "quotation": f"q{x.other_quotation + 1}" if x.other_quotation is not None else None,
                         "differences": _differences(x.match),
                     }
-                    for x in report.quotes.also(doc.path, i)
+                    for x in report.quotes.also(doc.path, i, limit=ALSO_LIMIT)
                 ],
+                "also_count": report.quotes.also_count(doc.path, i),
             }
             for i, q in enumerate(doc.quotations)
         ],
@@ -136,7 +138,7 @@ def finding_dict(f: Finding, doc: Document | None = None) -> dict[str, Any]:
     } | where
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def _summary(report: Report) -> dict[str, Any]:
     counts = {s: 0 for s in SEVERITIES}
     for f in report.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
@@ -145,21 +147,51 @@ def report_dict(report: Report) -> dict[str, Any]:
         1 for d in report.documents for ci, c in enumerate(d.citations)
         if c.items and all(report.resolution(d, ci, ii).status == "resolved" for ii in range(len(c.items)))
     )
-    by_path = {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
     return {
-        "schema": SCHEMA,
-        "documents": [document_dict(report, d) for d in report.documents],
-        "findings": [finding_dict(f, by_path.get(f.path)) for f in report.findings],
-        "summary": {
-            "documents": len(report.documents),
-            "citations": citations,
-            "resolved": resolved,
-            "findings": counts,
-            "baselined": report.baselined,
-            "suppressed": report.suppressed,
-        },
+        "documents": len(report.documents),
+        "citations": citations,
+        "resolved": resolved,
+        "findings": counts,
+        "baselined": report.baselined,
+        "suppressed": report.suppressed,
     }
 
 
+def _parts(report: Report):
+    """The report's top-level fields, documents and findings made one at a time."""
+    by_path = {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
+    return (
+        ("schema", SCHEMA),
+        ("documents", (document_dict(report, d) for d in report.documents)),
+        ("findings", (finding_dict(f, by_path.get(f.path)) for f in report.findings)),
+        ("summary", _summary(report)),
+    )
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {name: list(value) if name in ("documents", "findings") else value for name, value in _parts(report)}
+
+
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+    """`json.dumps(report_dict(report), ensure_ascii=False, indent=2)`, byte for byte, made a
+    document and a finding at a time: the report of a thousand manuscripts is never one tree
+    of objects in memory, only its text."""
+    out = ["{"]
+    for n, (name, value) in enumerate(_parts(report)):
+        out.append(("\n" if n == 0 else ",\n") + f"  {json.dumps(name)}: ")
+        if name not in ("documents", "findings"):
+            out.append(_dump(value).replace("\n", "\n  "))
+            continue
+        empty = True
+        for item in value:
+            out.append("[\n    " if empty else ",\n    ")
+            out.append(_dump(item).replace("\n", "\n    "))
+            empty = False
+        out.append("[]" if empty else "\n  ]")
+    out.append("\n}\n")
+    return "".join(out)
+
+
+def _dump(value: Any) -> str:
+    # no string holds a raw line break (json escapes them): every "\n" is the layout's
+    return json.dumps(value, ensure_ascii=False, indent=2)

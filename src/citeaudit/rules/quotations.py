@@ -3,6 +3,8 @@ other: misquotations, quotations not found, wrong pages, one passage cited two w
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..quotes.engine import describe
 from .registry import Context, Example, Issue, rule
 
@@ -149,36 +151,67 @@ def _cites(doc, citation_index, ctx) -> tuple:
                                "(Althusser 2017b, p. 127).\n"))),
 )
 def inconsistent_quotation_citation(ctx: Context):
-    """Passages are compared across all the manuscripts checked together; two quotations
-    of one passage must cite the same work and pages. Reported once, at the later one."""
+    """Passages are compared across all the manuscripts checked together: quotations of one
+    passage (the same words, or one found as a variant of the other) form a group, and must
+    cite the same work and pages. The citation most of the group gives is taken as the
+    passage's (the first one given, where as many give each), and each quotation that cites
+    otherwise is reported, naming the first that gives the passage's citation."""
     order = {d.path: i for i, d in enumerate(ctx.documents)}
-    seen = set()
-    for x in ctx.quotes.cross:
-        if x.other_quotation is None:
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(m):
+        parent.setdefault(m, m)
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    found_at: dict[tuple[int, tuple[str, int]], object] = {}  # (passage, quotation) -> match there
+    for pi, p in enumerate(ctx.quotes.passages):
+        first = root(p.quotations[0])
+        for m in p.quotations[1:]:
+            parent[root(m)] = first
+        for place in p.places:
+            if place.quotation is not None:
+                m = (place.path, place.quotation)
+                found_at.setdefault((pi, m), place.match)
+                parent[root(m)] = root(first)
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for m in parent:
+        groups.setdefault(root(m), []).append(m)
+    passage_of = {q: pi for pi, p in enumerate(ctx.quotes.passages) for q in p.quotations}
+    for members in groups.values():
+        if len(members) < 2:
             continue
-        doc, other = ctx.document(x.path), ctx.document(x.other)
-        a = (order[x.path], doc.quotations[x.quotation].span.start)
-        b = (order[x.other], other.quotations[x.other_quotation].span.start)
-        pair = tuple(sorted((a, b)))
-        if pair in seen:
+        members.sort(key=lambda m: (order[m[0]], ctx.document(m[0]).quotations[m[1]].span.start))
+        cites = {}
+        for m in members:
+            doc = ctx.document(m[0])
+            c = _cites(doc, doc.quotations[m[1]].citation, ctx)
+            if c:
+                cites[m] = c
+        counts = Counter(cites.values())
+        if len(counts) < 2:
             continue
-        seen.add(pair)
-        q = doc.quotations[x.quotation]
-        oq = other.quotations[x.other_quotation]
-        mine, theirs = _cites(doc, q.citation, ctx), _cites(other, oq.citation, ctx)
-        if not mine or not theirs or mine == theirs:
-            continue
-        later_doc, later_q, earlier_doc, earlier_q = (doc, q, other, oq) if a > b else (other, oq, doc, q)
-        later_cite = later_doc.citations[later_q.citation].text
-        earlier_cite = earlier_doc.citations[earlier_q.citation].text
-        where = f"line {earlier_doc.lines.line(earlier_q.span.start)}"
-        if earlier_doc is not later_doc:
-            where = f"{earlier_doc.path}:{earlier_doc.lines.line(earlier_q.span.start)}"
-        diff = f"; wording differs: {describe(x.match.differences, 3)}" if x.match.differences else ""
-        yield ctx.at(
-            later_doc, later_q.span, f"{later_q.text}|{earlier_q.text}",
-            f"The passage “{_short(later_q.text)}” is cited {later_cite} here and {earlier_cite} at {where}{diff}",
-        )
+        most = max(counts.values())
+        ref = next(m for m, c in cites.items() if counts[c] == most)
+        ref_doc = ctx.document(ref[0])
+        ref_q = ref_doc.quotations[ref[1]]
+        ref_cite = ref_doc.citations[ref_q.citation].text
+        for m, c in cites.items():
+            if c == cites[ref]:
+                continue
+            doc = ctx.document(m[0])
+            q = doc.quotations[m[1]]
+            where = f"line {ref_doc.lines.line(ref_q.span.start)}"
+            if ref_doc is not doc:
+                where = f"{ref_doc.path}:{ref_doc.lines.line(ref_q.span.start)}"
+            match = found_at.get((passage_of.get(ref), m))
+            diff = f"; wording differs: {describe(match.differences, 3)}" if match is not None and match.differences else ""
+            yield ctx.at(
+                doc, q.span, f"{q.text}|{ref_q.text}",
+                f"The passage “{_short(q.text)}” is cited {doc.citations[q.citation].text} here and {ref_cite} at {where}{diff}",
+            )
 
 
 @rule(
