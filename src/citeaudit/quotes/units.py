@@ -116,7 +116,9 @@ def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int],
     out = []
     for a in kept:
         start, end = starts[a.start], ends[a.end - 1]
-        other = next((j for j, (s, e) in enumerate(spans) if s < end and start < e), None)
+        # the quotation that holds the place: the narrowest that overlaps it (a note's quotation
+        # inside a block quotation that runs round the note is the note's)
+        other = min(((e - s, j) for j, (s, e) in enumerate(spans) if s < end and start < e), default=(0, None))[1]
         page = last_page = None
         if text.has_pages and a.end > a.start:
             page, last_page = text.page_at(start), text.page_at(ends[a.end - 1] - 1)
