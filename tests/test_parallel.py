@@ -100,7 +100,9 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2():
     assert "Dask scheduler" in proc.stderr and proc.stderr.count("\n") == 1
 
 
-def test_a_second_run_reads_only_what_changed(tmp_path, serial):
+def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
+    import citeaudit.quotes as quotes
+
     folder = tmp_path / "book"
     shutil.copytree(SEEDS, folder)
     cache = tmp_path / "cache"
@@ -109,13 +111,42 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial):
     assert first.misses == first.hits == 0 or first.hits == 0
     one = folder / "001_14b2926651ad8fe5.txt"
     one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
+    searched = []
+    search = quotes.search_manuscript
+    monkeypatch.setattr(quotes, "search_manuscript", lambda unit, shared: searched.append(unit) or search(unit, shared))
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
-    # the bibliography, and three of the four manuscripts read and extracted, from the cache
-    assert second.hits == 1 + 3 + 3
-    assert any("A new paragraph" in d.text for d in report.documents)
+    # the bibliography, and three of the four manuscripts read, extracted and searched for
+    # the others' quotations, from the cache: only the changed one is searched again
+    assert second.hits == 1 + 3 + 3 + 3
+    assert [u.text for u in searched] == [d.text for d in report.documents if "A new paragraph" in d.text]
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
     assert json_report.render(report) == fresh
+
+
+def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tmp_path, monkeypatch):
+    import citeaudit.quotes as quotes
+
+    folder = tmp_path / "book"
+    shutil.copytree(SEEDS, folder)
+    cache = tmp_path / "cache"
+    audit([str(folder)], [str(BIB)], cache=Cache(str(cache)))
+    # seed 002 quotes a sentence of seed 003 that no manuscript quoted before
+    three = (folder / "003_03805af8fcc790d0.txt").read_text(encoding="utf-8")
+    sentence = " ".join(three.split()[400:416])
+    two = folder / "002_deb1812acb52f76b.txt"
+    two.write_text(two.read_text(encoding="utf-8") + f"\nAs was said, “{sentence}” (Marx 1852).\n", encoding="utf-8")
+    searched = []
+    search = quotes.search_manuscript
+    monkeypatch.setattr(quotes, "search_manuscript", lambda unit, shared: searched.append(unit) or search(unit, shared))
+    report = audit([str(folder)], [str(BIB)], cache=Cache(str(cache)))
+    # every manuscript searched again, the unchanged ones for the new wording only
+    assert len(searched) == 4 and sum(u.only is None for u in searched) == 1
+    assert all(len(u.only) == 1 for u in searched if u.only is not None)
+    assert json_report.render(report) == json_report.render(audit([str(folder)], [str(BIB)]))
+    two_doc = next(d for d in report.documents if d.path.endswith("002_deb1812acb52f76b.txt"))
+    qi = next(i for i, q in enumerate(two_doc.quotations) if q.text.startswith(sentence[:20]))
+    assert any(x.other.endswith("003_03805af8fcc790d0.txt") for x in report.quotes.also(two_doc.path, qi))
 
 
 def test_a_broken_cache_entry_is_made_again(tmp_path):

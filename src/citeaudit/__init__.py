@@ -132,7 +132,7 @@ def audit(
         aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
         resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, aliases))
         index = Index.build(bib, aliases=aliases) if bib is not None else None
-        quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor)
+        quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor, cache)
     cache.trim()
     suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
     checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None

@@ -131,11 +131,13 @@ def _match(h: SourceHit, key: str) -> QuoteMatch:
 
 
 def check_quotations(documents: list[Document], resolutions: Resolutions, bib: Bibliography | None,
-                     sources_dir: str | None, executor=None) -> QuoteResults:
+                     sources_dir: str | None, executor=None, cache=None) -> QuoteResults:
     """Look each attributed quotation up in its source's full text, and every quotation in
     every manuscript. With an `executor` (parallel.Executor) the source texts and the
     manuscripts are searched as independent units on its workers; the results are the same,
-    in the same order, as without one."""
+    in the same order, as without one. With a `cache` (cache.Cache), what each manuscript
+    was found to hold is kept by its text and the wordings looked for, so that the next run
+    searches only the manuscripts that changed, and the others only for new wordings."""
     pool = executor is not None and getattr(executor, "parallel", True)
 
     def run(fn, units, shared, size):
@@ -146,7 +148,7 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
 
     checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run)
     checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run)
-    passages = _cross(documents, run)
+    passages = _cross(documents, run, cache)
     with _bulk():
         return QuoteResults(tuple(checks), passages, tuple(unavailable))
 
@@ -261,7 +263,7 @@ def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sour
     return out
 
 
-def _cross(documents, run) -> tuple[Passage, ...]:
+def _cross(documents, run, cache=None) -> tuple[Passage, ...]:
     """2. every quotation against every manuscript: each distinct wording searched once in
     each manuscript; a wording's places are found once and shared by all its quotations."""
     distinct = _Distinct(MIN_CROSS_WORDS)
@@ -276,8 +278,13 @@ def _cross(documents, run) -> tuple[Passage, ...]:
             quoting[qid].append((doc.path, qi))
     if not distinct.queries:
         return ()
-    units = [ManuscriptUnit(doc.text, tuple((q.span.start, q.span.end) for q in doc.quotations)) for doc in documents]
-    results = run(search_manuscript, units, QueryIndex(distinct.queries), sum(len(d.text) for d in documents))
+    spans = [tuple((q.span.start, q.span.end) for q in doc.quotations) for doc in documents]
+    known = _Known(cache, documents, spans, distinct)
+    units = [ManuscriptUnit(doc.text, spans[di], known.wanted(di)) for di, doc in enumerate(documents)]
+    todo = [di for di, unit in enumerate(units) if unit.only != ()]
+    searched = run(search_manuscript, [units[di] for di in todo], QueryIndex(distinct.queries),
+                   sum(len(documents[di].text) for di in todo))
+    results = known.merge(dict(zip(todo, searched)))
     places: list[list[Place]] = [[] for _ in quoting]
     for doc, found in zip(documents, results):
         where, line = doc.path, doc.lines.line
@@ -289,3 +296,55 @@ def _cross(documents, run) -> tuple[Passage, ...]:
         if len(quotations) > 1 or any((p.path, p.quotation) != quotations[0] for p in places[qid]):
             out.append(Passage(tuple(quotations), tuple(places[qid])))
     return tuple(out)
+
+
+class _Known:
+    """What the cache knows each manuscript to hold: by the manuscript's text and quotations'
+    places, the places of each wording looked for in it (a wording's places there depend on
+    nothing else). `wanted` says which of this run's wordings a manuscript must still be
+    searched for (None: all, () none); `merge` puts what was searched now together with what
+    was known, and keeps it for the next run."""
+
+    def __init__(self, cache, documents, spans, distinct: _Distinct) -> None:
+        self.on = cache is not None and cache.folder is not None
+        self.cache = cache
+        self.keys: list[str] = []
+        self.held: list[dict | None] = []
+        if not self.on:
+            return
+        from .._version import __version__
+        from ..cache import digest
+
+        # each wording by a short digest of its words
+        by_qid = {qid: key for key, qid in distinct.ids.items()}
+        self.wordings = [digest(repr(by_qid[qid]))[:16] for qid in range(len(distinct.queries))]
+        for di, doc in enumerate(documents):
+            self.keys.append("cross-" + digest(__version__, doc.text, repr(spans[di])))
+            held = cache.get(self.keys[-1])
+            self.held.append(held if isinstance(held, dict) else None)
+
+    def wanted(self, di: int) -> tuple[int, ...] | None:
+        if not self.on or self.held[di] is None:
+            return None
+        held = self.held[di]
+        return tuple(qid for qid, w in enumerate(self.wordings) if w not in held)
+
+    def merge(self, searched: dict[int, list]) -> list[list]:
+        """Each manuscript's (query, places) in the order of the queries: searched now, or known."""
+        if not self.on:
+            return [searched[di] for di in sorted(searched)]
+        out = []
+        for di, held in enumerate(self.held):
+            now = dict(searched.get(di, ()))
+            if di in searched:
+                held = dict(held or {})
+                for qid, w in enumerate(self.wordings):
+                    if qid in now or w not in held:
+                        held[w] = now.get(qid, [])
+                # what the next run needs: this run's wordings (the others may come back, but
+                # an old revision's wordings should not pile up)
+                self.cache.put(self.keys[di], {w: held[w] for w in self.wordings})
+            found = [(qid, now[qid] if qid in now else held[w]) for qid, w in enumerate(self.wordings)
+                     if qid in now or (held is not None and held.get(w))]
+            out.append([(qid, hits) for qid, hits in found if hits])
+        return out

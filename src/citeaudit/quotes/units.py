@@ -82,6 +82,7 @@ class ManuscriptUnit:
 
     text: str
     spans: tuple[tuple[int, int], ...]  # (start, end) of each of its quotations
+    only: tuple[int, ...] | None = None  # the queries of the index to look for; None: all
 
 
 #: (score, kind, page, last page, character offset, the manuscript's quotation that holds it or
@@ -95,7 +96,7 @@ def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int
     finds itself too, at its own place: the place says which quotation holds it."""
     text = Text("", unit.text)
     text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
-    votes, _first = index.votes(text)
+    votes, _first = index.votes(text, only=frozenset(unit.only) if unit.only is not None else None)
     starts, ends = text.starts, text.ends
     spans = unit.spans
     out = []
