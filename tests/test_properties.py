@@ -56,3 +56,23 @@ def test_any_text_goes_through_every_rule_and_report_without_error(tmp_path_fact
         assert render(report)
     for f in report.findings:
         assert f.line is None or f.line >= 1
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, st.sampled_from(["", "  ", "    "]))
+def test_the_report_json_writer_writes_what_json_dumps_does(value, indent):
+    """The JSON report's own indenting writer (for speed) must write exactly what
+    json.dumps(value, ensure_ascii=False, indent=2) does, at any depth: escapes, unicode,
+    empty containers, floats, nesting."""
+    import json
+
+    from citeaudit.jsontext import dumps
+
+    assert dumps(value, indent) == json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)

@@ -3,11 +3,10 @@ CSL style; all the entries, or those the manuscripts cite, in reference-list ord
 
 from __future__ import annotations
 
-import json
 import re
-from json.encoder import encode_basestring as _json_string  # the C escaping json.dumps uses (ensure_ascii=False)
 
 from ..bibliography import Bibliography, Entry, fold
+from ..jsontext import dumps
 from ..model import Report
 
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "text", "html", "markdown")
@@ -66,7 +65,7 @@ def render(entries: list[Entry], to: str, style: str = "chicago-author-date") ->
     if to == "csl-json":
         from .csljson import to_csl
 
-        return _json_indented([to_csl(e) for e in entries]) + "\n", []
+        return dumps([to_csl(e) for e in entries]) + "\n", []
     if to == "ris":
         from .ris import render as ris
 
@@ -74,63 +73,3 @@ def render(entries: list[Entry], to: str, style: str = "chicago-author-date") ->
     from .styled import render as styled
 
     return styled(entries, style, to)
-
-
-class _NotPlain(Exception):
-    """A value `_json_indented` leaves to the json module."""
-
-
-def _json_indented(value) -> str:
-    """json.dumps(value, ensure_ascii=False, indent=2), character for character, for lists,
-    dicts with string keys, strings, integers, booleans and None: with an indent the json
-    module writes in pure Python, a node at a time, which is most of a large export's time;
-    here strings go through its C escaping and the rest is joined once. Anything else (a
-    float, another type) is left to json.dumps."""
-    out: list[str] = []
-    try:
-        _json_node(value, "\n", out)
-    except _NotPlain:
-        return json.dumps(value, ensure_ascii=False, indent=2)
-    return "".join(out)
-
-
-def _json_node(value, newline: str, out: list[str]) -> None:
-    """One value, `newline` being a line break and the indent of the value's own line."""
-    if isinstance(value, str):
-        out.append(_json_string(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        out.append("[")
-        sep = inner
-        for item in value:
-            out.append(sep)
-            _json_node(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        out.append("{")
-        sep = inner
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise _NotPlain
-            out.append(sep + _json_string(key) + ": ")
-            _json_node(item, inner, out)
-            sep = "," + inner
-        out.append(newline + "}")
-    else:
-        raise _NotPlain

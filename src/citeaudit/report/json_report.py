@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..model import SEVERITIES, CiteItem, Citation, Document, Finding, QuoteMatch, Report, Resolution
 from ..errors import display
 from ..text import Span
+from ..jsontext import dumps, encode
 from .common import ALSO_LIMIT
 
 SCHEMA = "citeaudit/report/v1"
@@ -178,20 +178,15 @@ def render(report: Report) -> str:
     of objects in memory, only its text."""
     out = ["{"]
     for n, (name, value) in enumerate(_parts(report)):
-        out.append(("\n" if n == 0 else ",\n") + f"  {json.dumps(name)}: ")
+        out.append(("\n" if n == 0 else ",\n") + f"  {encode(name)}: ")
         if name not in ("documents", "findings"):
-            out.append(_dump(value).replace("\n", "\n  "))
+            out.append(dumps(value, "  "))
             continue
         empty = True
         for item in value:
             out.append("[\n    " if empty else ",\n    ")
-            out.append(_dump(item).replace("\n", "\n    "))
+            out.append(dumps(item, "    "))
             empty = False
         out.append("[]" if empty else "\n  ]")
     out.append("\n}\n")
     return "".join(out)
-
-
-def _dump(value: Any) -> str:
-    # no string holds a raw line break (json escapes them): every "\n" is the layout's
-    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -3,10 +3,10 @@ comes from the rule registry."""
 
 from __future__ import annotations
 
-import json
 import os
 
 from .. import __version__
+from ..jsontext import dumps
 from ..model import Report
 from ..rules import RULES, rule_markdown
 from ..rules.registry import example_text
@@ -71,4 +71,4 @@ def render(report: Report) -> str:
         "version": "2.1.0",
         "runs": [{"tool": {"driver": driver}, "artifacts": artifacts, "results": results, "columnKind": "unicodeCodePoints"}],
     }
-    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+    return dumps(sarif) + "\n"
