@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -120,7 +119,7 @@ def registry(rules: Iterable[Rule]) -> dict[str, Rule]:
 def fingerprint(rule_name: str, path: str, subject: str, occurrence: int) -> str:
     """Stable identity of a finding: rule, file name, the text it is about and which
     occurrence of that text it is, never its line number."""
-    subject = re.sub(r"\s+", " ", subject).strip().casefold()
+    subject = " ".join(subject.split()).casefold()  # runs of whitespace as one space, none at the ends
     raw = "\0".join((rule_name, os.path.basename(path), subject, str(occurrence)))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
