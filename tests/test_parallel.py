@@ -84,6 +84,15 @@ def test_a_dask_cluster_writes_the_same_report(serial, cluster):
     assert _report(scheduler=cluster) == serial
 
 
+def test_a_dask_cluster_searches_the_quotations_too(serial, cluster, monkeypatch):
+    """The source texts and the manuscripts as units on the cluster's workers (the seeds are
+    small enough to be searched here otherwise)."""
+    import citeaudit.quotes as quotes
+
+    monkeypatch.setattr(quotes, "PARALLEL_MIN_CHARS", 0)
+    assert _report(scheduler=cluster) == serial
+
+
 def test_the_command_line_takes_the_scheduler_from_the_environment(serial, cluster, tmp_path):
     env = dict(os.environ, DASK_SCHEDULER_ADDRESS=cluster)
     proc = subprocess.run([sys.executable, "-m", "citeaudit", "check", str(SEEDS), "--bib", str(BIB), "--format", "json",

@@ -115,12 +115,18 @@ def _dask_client(address: str):
         raise CiteauditError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
+def _call_with(item: Any, fn: Callable[[Any, Any], Any], shared: Any) -> Any:
+    """`fn(item, shared)` on a Dask worker: a unit's function takes the shared value second,
+    whatever it names it."""
+    return fn(item, shared)
+
+
 def _dask_map(client, fn, items: list[Any], shared: Any, progress=None) -> list[Any]:
     """The items on the cluster, `shared` scattered to every worker once."""
     from distributed import as_completed
 
     shared_future = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
-    futures = client.map(fn, items, shared=shared_future, pure=False)
+    futures = client.map(_call_with, items, fn=fn, shared=shared_future, pure=False)
     try:
         if progress is not None:
             for done, _future in enumerate(as_completed(futures), 1):
