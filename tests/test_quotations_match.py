@@ -180,12 +180,13 @@ def test_a_quotation_from_another_work_at_hand_is_named_not_called_a_translation
 
 
 def test_a_few_shared_words_do_not_make_a_translation():
-    from citeaudit.quotes.engine import Searcher, make_query, make_text
+    from citeaudit.quotes.engine import QueryIndex, make_query, make_text
 
     source = make_text("s", "It was the best of times, it was the worst of times, it was the age of wisdom, "
                             "it was the age of foolishness, and we had everything before us.")
     query = make_query(0, "it was the season of light and the spring of hope in every house of the city we had")
-    assert Searcher([query]).search(source) == []
+    found, _first = QueryIndex([query]).search(source)
+    assert found == {}
 
 
 # --- scale: identical quotations searched once, units of work, the same result on any number of workers

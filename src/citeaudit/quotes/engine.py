@@ -316,51 +316,6 @@ def keep(candidates: list[Alignment | None], exclude: tuple[int, int] | None, ev
     return [max(kept, key=lambda m: m.score)] if kept else []
 
 
-class Searcher:
-    """Queries indexed by shingle; texts are streamed through `search`. Queries with the same
-    words are searched once."""
-
-    def __init__(self, queries: list[Query]) -> None:
-        self.queries = queries
-        distinct: dict[tuple, int] = {}
-        self.qid = [distinct.setdefault(q.key, len(distinct)) for q in queries]
-        self.instances: list[list[int]] = [[] for _ in distinct]
-        for n, qid in enumerate(self.qid):
-            self.instances[qid].append(n)
-        self.index = QueryIndex([Query(qid, list(map(list, key))) for key, qid in distinct.items()])
-
-    def search(self, text: Text, only: set[int] | None = None, exclude: dict[int, tuple[int, int]] | None = None,
-               best_of: int = 3, every: float | None = None) -> list[Alignment]:
-        """The best match of each query in `text`, aligned at its most voted places; with
-        `every`, all the places that score at least that much, each once.
-
-        `only` and `exclude` (a span of word indices a query must not match: itself) name
-        queries by their index in the list given."""
-        index = self.index
-        qids = {self.qid[n] for n in only} if only is not None else None
-        votes, first = index.votes(text, qids)
-        order = sorted((first[qid], n) for qid in votes for n in self.instances[qid] if only is None or n in only)
-        cands: dict[int, list[Alignment | None]] = {}
-        found: list[Alignment] = []
-        for _first, n in order:
-            qid = self.qid[n]
-            if not votes[qid]:
-                continue
-            if qid not in cands:
-                cands[qid] = index.candidates(qid, votes[qid], text, best_of)
-            for m in keep(cands[qid], exclude.get(n) if exclude else None, every):
-                found.append(_renamed(m, self.queries[n].ident, text))
-        return found
-
-
-def _renamed(m: Alignment, ident: object, text: Text) -> Alignment:
-    page = last_page = None
-    if text.has_pages and m.end > m.start:
-        at = text.offsets([(m.start, False), (m.end - 1, False)])
-        page, last_page = text.page_at(at[(m.start, False)]), text.page_at(at[(m.end - 1, False)])
-    return Alignment(ident, m.text, m.score, m.kind, m.start, m.end, m.votes, m.differences, page, last_page)
-
-
 def _window(q: Query, n: int, diagonal: int) -> tuple[int, int, int]:
     """The words around a voted place that an alignment may look at: [lo, hi) for the first
     piece, [lo, top) for all of them (a piece after an ellipsis may come ELISION words on)."""
@@ -369,16 +324,6 @@ def _window(q: Query, n: int, diagonal: int) -> tuple[int, int, int]:
     hi = min(n, diagonal + q.length + margin + BAND)
     top = min(n, hi + sum(len(p) + ELISION for p in q.pieces[1:]))
     return lo, hi, top
-
-
-def align(q: Query, text: Text, diagonal: int, votes: int) -> Alignment | None:
-    """Align a query's pieces, in order, in a window of the text around a voted place."""
-    lo, hi, top = _window(q, len(text), diagonal)
-    found = _align_window(q, text.forms(lo, top), hi - lo, votes)
-    if found is None:
-        return None
-    score, kind, start, end, diffs = found
-    return _renamed(Alignment(q.ident, text.key, score, kind, lo + start, lo + end, votes, diffs), q.ident, text)
 
 
 def _align_window(q: Query, ws: list[str], hi: int, votes: int) -> tuple[float, str, int, int, tuple[Difference, ...]] | None:
