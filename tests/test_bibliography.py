@@ -68,3 +68,66 @@ def test_seed_bibliography_loads_clean_with_lines():
         assert text[entry.line - 1].lstrip().startswith("@") and key in text[entry.line - 1]
     assert (by_key["althusser2017philosophy"].suffix, by_key["althusser2017marxist"].suffix) == ("a", "b")
     assert by_key["loiacono2015terni"].authors[0].surname == "Lo Iacono"
+
+
+def _bib_files() -> list[Path]:
+    root = Path(__file__).parent.parent
+    shared = root.parent / "shared" / "corpus"
+    return sorted([*shared.glob("**/*.bib"), *(root / "tests" / "corpora").glob("**/*.bib"), *(root / "bib").glob("*.bib")])
+
+
+def test_the_fast_bib_parser_reads_what_pybtex_reads():
+    """A .bib is read by our own parser of pybtex's grammar, for speed, and by pybtex where
+    ours is unsure. On every real .bib at hand (the shared corpus's BibTeX collections and
+    torture files, our test corpora, the seeds'), where ours reads a file it must give
+    exactly pybtex's entries, fields, values and warnings, and where pybtex finds an error,
+    ours must have left the file to it."""
+    from citeaudit.bibliography.read import _fast_parse, _parse
+
+    files = _bib_files()
+    if len(files) < 20:
+        pytest.skip("../shared/corpus is not at hand")
+    read_fast = 0
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        fast = _fast_parse(text)
+        try:
+            data, captured = _parse(text)
+        except Exception:  # noqa: BLE001 - pybtex's syntax errors
+            assert fast is None, f"{path}: pybtex finds an error that the fast parser does not"
+            continue
+        if fast is None:
+            continue
+        read_fast += 1
+        expected = [(key, e.type, [(k, str(v)) for k, v in e.fields.items()]) for key, e in data.entries.items()]
+        assert fast[0] == expected, path
+        assert [str(m) for m in fast[1]] == [str(exc) for exc in captured], path
+    assert read_fast >= len(files) // 2  # the fast path is the usual one
+
+
+def test_names_split_without_pybtex_split_as_pybtex_splits_them():
+    """Names without braces, backslashes or ties are split into first, von, last and jr
+    by our own reading of BibTeX's rules (not biblatex's extended "family=..." form, which
+    pybtex does not read); every such name of the .bib files at hand must
+    come out as pybtex's Person makes it."""
+    import re
+
+    from pybtex.database import Person
+
+    from citeaudit.bibliography.read import _EXTENDED, _PLAIN_NAME, _fast_parse, _one_name, person_name
+
+    files = _bib_files()
+    if len(files) < 20:
+        pytest.skip("../shared/corpus is not at hand")
+    seen = set()
+    for path in files:
+        fast = _fast_parse(path.read_bytes().decode("utf-8", errors="replace"))
+        for _key, _type, fields in fast[0] if fast else ():
+            for name, value in fields:
+                if name.lower() in ("author", "editor", "translator"):
+                    seen.update(p.strip() for p in re.split(" [Aa][Nn][Dd] ", value) if _PLAIN_NAME.fullmatch(p) and p.strip())
+    assert len(seen) > 500
+    for person in seen:
+        if person.count(",") > 2 or _EXTENDED.match(person):  # biblatex's "family=..., given=...": ours both ways
+            continue
+        assert _one_name(person) == person_name(Person(person)), person
