@@ -303,13 +303,19 @@ class _Known:
     places, the places of each wording looked for in it (a wording's places there depend on
     nothing else). `wanted` says which of this run's wordings a manuscript must still be
     searched for (None: all, () none); `merge` puts what was searched now together with what
-    was known, and keeps it for the next run."""
+    was known, and keeps it for the next run.
+
+    A manuscript's entry holds the places it was found to have (few) and names the set of
+    wordings it was searched for; that set is one entry of its own, shared by every
+    manuscript searched in the same run, so the cache grows with the manuscripts and the
+    wordings, not with their product."""
 
     def __init__(self, cache, documents, spans, distinct: _Distinct) -> None:
         self.on = cache is not None and cache.folder is not None
         self.cache = cache
         self.keys: list[str] = []
-        self.held: list[dict | None] = []
+        self.held: list[dict | None] = []  # wording -> places, for the wordings of the set named
+        self.searched: list[frozenset | None] = []  # the wordings each manuscript was searched for
         if not self.on:
             return
         from .._version import __version__
@@ -318,33 +324,41 @@ class _Known:
         # each wording by a short digest of its words
         by_qid = {qid: key for key, qid in distinct.ids.items()}
         self.wordings = [digest(repr(by_qid[qid]))[:16] for qid in range(len(distinct.queries))]
+        self.set_key = "cross-set-" + digest(*sorted(self.wordings))
+        sets: dict[str, frozenset | None] = {}
         for di, doc in enumerate(documents):
             self.keys.append("cross-" + digest(__version__, doc.text, repr(spans[di])))
-            held = cache.get(self.keys[-1])
-            self.held.append(held if isinstance(held, dict) else None)
+            entry = cache.get(self.keys[-1])
+            held = searched = None
+            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict):
+                if entry[0] not in sets:
+                    found = cache.get(entry[0])
+                    sets[entry[0]] = found if isinstance(found, frozenset) else None
+                if sets[entry[0]] is not None:
+                    searched, held = sets[entry[0]], entry[1]
+            self.held.append(held)
+            self.searched.append(searched)
 
     def wanted(self, di: int) -> tuple[int, ...] | None:
-        if not self.on or self.held[di] is None:
+        if not self.on or self.searched[di] is None:
             return None
-        held = self.held[di]
-        return tuple(qid for qid, w in enumerate(self.wordings) if w not in held)
+        searched = self.searched[di]
+        return tuple(qid for qid, w in enumerate(self.wordings) if w not in searched)
 
     def merge(self, searched: dict[int, list]) -> list[list]:
         """Each manuscript's (query, places) in the order of the queries: searched now, or known."""
         if not self.on:
             return [searched[di] for di in sorted(searched)]
+        if searched:
+            # what the next run needs: this run's wordings (the others may come back, but an
+            # old revision's wordings should not pile up)
+            self.cache.put(self.set_key, frozenset(self.wordings))
         out = []
         for di, held in enumerate(self.held):
             now = dict(searched.get(di, ()))
+            found = [(qid, now[qid] if qid in now else (held or {}).get(w, ())) for qid, w in enumerate(self.wordings)]
+            found = [(qid, hits) for qid, hits in found if hits]
             if di in searched:
-                held = dict(held or {})
-                for qid, w in enumerate(self.wordings):
-                    if qid in now or w not in held:
-                        held[w] = now.get(qid, [])
-                # what the next run needs: this run's wordings (the others may come back, but
-                # an old revision's wordings should not pile up)
-                self.cache.put(self.keys[di], {w: held[w] for w in self.wordings})
-            found = [(qid, now[qid] if qid in now else held[w]) for qid, w in enumerate(self.wordings)
-                     if qid in now or (held is not None and held.get(w))]
-            out.append([(qid, hits) for qid, hits in found if hits])
+                self.cache.put(self.keys[di], (self.set_key, {self.wordings[qid]: hits for qid, hits in found}))
+            out.append(found)
         return out
