@@ -130,8 +130,8 @@ def audit(
             documents = extract_all(read, known, executor, cache)
         documents = tuple(documents)
         aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
-        resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, aliases))
         index = Index.build(bib, aliases=aliases) if bib is not None else None
+        resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, index))
         quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor, cache)
     cache.trim()
     suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
@@ -338,14 +338,14 @@ def read_lists(documents, notes: bool = True) -> dict[str, ReferenceList]:
 
 
 def _resolve(documents, bib: Bibliography | None, lists: dict[str, ReferenceList], embedded: list,
-             from_manuscripts: bool, aliases: dict[str, str]) -> dict:
-    """Every citation resolved against the .bib; or, without one, against the manuscript's own
-    references (and the works of its citation fields), or the other manuscripts' where it has
-    none (a book's chapters with the bibliography at the back)."""
+             from_manuscripts: bool, index: Index | None) -> dict:
+    """Every citation resolved against the .bib (through its `index`); or, without one,
+    against the manuscript's own references (and the works of its citation fields), or the
+    other manuscripts' where it has none (a book's chapters with the bibliography at the
+    back)."""
     if bib is None:
         return {}
     if not from_manuscripts:
-        index = Index.build(bib, aliases=aliases)
         return {doc.path: resolve_document(doc, index) for doc in documents}
     where = ("the reference lists" if len(lists) > 1 else _where(next(iter(lists.values()))) if lists
              else "the citation fields' items")
