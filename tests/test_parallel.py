@@ -120,16 +120,20 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     assert first.misses == first.hits == 0 or first.hits == 0
     one = folder / "001_14b2926651ad8fe5.txt"
     one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
-    searched = []
-    search = quotes.search_manuscript
+    searched, sources = [], []
+    search, search_source = quotes.search_manuscript, quotes.search_source
     monkeypatch.setattr(quotes, "search_manuscript", lambda unit, shared: searched.append(unit) or search(unit, shared))
+    monkeypatch.setattr(quotes, "search_source", lambda unit, shared: sources.append(unit) or search_source(unit, shared))
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
     # the bibliography, and three of the four manuscripts read, extracted and searched for
     # the others' quotations (with the set of wordings they were searched for, one entry for
-    # all), from the cache: only the changed one is searched again
-    assert second.hits == 1 + 3 + 3 + 3 + 1
+    # all), from the cache: only the changed one is searched again; and the source text at
+    # hand, searched for the quotations that cite it and for those its citation missed, is
+    # not read at all
+    assert second.hits == 1 + 3 + 3 + 3 + 1 + 2
     assert [u.text for u in searched] == [d.text for d in report.documents if "A new paragraph" in d.text]
+    assert sources == []
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
     assert json_report.render(report) == fresh
 
@@ -167,3 +171,25 @@ def test_a_broken_cache_entry_is_made_again(tmp_path):
     again = Cache(str(cache))
     report = audit([str(SEEDS / "002_deb1812acb52f76b.txt")], [str(BIB)], cache=again)
     assert again.hits == 0 and report.documents[0].citations
+
+
+def test_a_changed_source_text_is_searched_again(tmp_path, monkeypatch):
+    """The cache knows a source text by its file: edit it, and the quotations that cite it are
+    looked up in it again (the report is what a run without the cache writes)."""
+    import citeaudit.quotes as quotes
+
+    bib = tmp_path / "bib"
+    shutil.copytree(BIB.parent, bib)
+    cache = tmp_path / "cache"
+    seed = SEEDS / "003_03805af8fcc790d0.txt"
+    first = audit([str(seed)], [str(bib / "seeds.bib")], cache=Cache(str(cache)))
+    text = bib / "sources" / "marx1852brumaire.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("their stage effects outbid one another", "their dramatic effects outdo each other"),
+                    encoding="utf-8")
+    sources = []
+    search_source = quotes.search_source
+    monkeypatch.setattr(quotes, "search_source", lambda unit, shared: sources.append(unit.path) or search_source(unit, shared))
+    again = audit([str(seed)], [str(bib / "seeds.bib")], cache=Cache(str(cache)))
+    assert str(text) in sources
+    assert json_report.render(again) == json_report.render(audit([str(seed)], [str(bib / "seeds.bib")]))
+    assert json_report.render(again) != json_report.render(first)

@@ -136,8 +136,9 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
     every manuscript. With an `executor` (parallel.Executor) the source texts and the
     manuscripts are searched as independent units on its workers; the results are the same,
     in the same order, as without one. With a `cache` (cache.Cache), what each manuscript
-    was found to hold is kept by its text and the wordings looked for, so that the next run
-    searches only the manuscripts that changed, and the others only for new wordings."""
+    and each source text was found to hold is kept by its text (a source text by its file)
+    and the wordings looked for, so that the next run searches only what changed, and the
+    rest only for new wordings."""
     pool = executor is not None and getattr(executor, "parallel", True)
 
     def run(fn, units, shared, size):
@@ -146,8 +147,8 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
             return executor.map(fn, units, shared=shared)
         return [fn(unit, shared) for unit in units]
 
-    checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run)
-    checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run)
+    checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run, cache)
+    checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run, cache)
     passages = _cross(documents, run, cache)
     with _bulk():
         return QuoteResults(tuple(checks), passages, tuple(unavailable))
@@ -167,7 +168,7 @@ def _bulk():
             gc.enable()
 
 
-def _check_sources(documents, resolutions, bib, sources_dir, run):
+def _check_sources(documents, resolutions, bib, sources_dir, run, cache=None):
     """1. quotations against the sources their citations name: the checks, the texts read
     (key -> path, first page, what was found in it) and the texts that cannot be."""
     wanted: dict[str, list[tuple[Document, int, int, int, int]]] = {}
@@ -195,7 +196,7 @@ def _check_sources(documents, resolutions, bib, sources_dir, run):
         located.append((e, path, problem))
         if path is not None:
             units.append(SourceUnit(e.key, path, e.first_page, tuple(sorted({ask[4] for ask in wanted[e.key]}))))
-    results = iter(run(search_source, units, QueryIndex(distinct.queries), _size(units)) if units else ())
+    results = iter(_search_sources("cited", units, distinct, run, cache))
     unavailable: list[SourceProblem] = []
     sources: dict[str, tuple[str, int | None, dict[int, SourceHit]]] = {}
     for e, path, problem in located:
@@ -219,7 +220,7 @@ def _check_sources(documents, resolutions, bib, sources_dir, run):
     return checks, sources, unavailable
 
 
-def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sources, run) -> list[SourceCheck]:
+def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sources, run, cache=None) -> list[SourceCheck]:
     """Quotations the cited text does not hold, or holds only in other words: are they word
     for word in another source text at hand? Then that work is named, with its page: the
     citation is probably to the wrong work, not a translation."""
@@ -242,7 +243,7 @@ def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sour
             units.append(SourceUnit(e.key, path, e.first_page))
     units += [SourceUnit(key, path, first_page) for key, (path, first_page, _found) in sources.items()]
     others: dict[str, list[SourceHit]] = {}
-    found_in = run(search_source, units, QueryIndex(distinct.queries), _size(units)) if units else ()
+    found_in = _search_sources("other", units, distinct, run, cache)
     for unit, found in zip(units, found_in):
         if not isinstance(found, str):
             others[unit.key] = found
@@ -260,6 +261,61 @@ def _look_elsewhere(checks: list[SourceCheck], documents, bib, sources_dir, sour
         if n in best:
             h, key = best[n]
             out[index[id(c)]] = replace(c, elsewhere=_match(h, key))
+    return out
+
+
+def _search_sources(kind: str, units: list[SourceUnit], distinct: _Distinct, run, cache) -> list:
+    """`search_source` over the units (a list of hits, or why a text cannot be read, for each);
+    with a cache, what it knows each source text to hold: by the file (path, size and time of
+    change) and its first page, the best place of each wording it was searched for (`kind`
+    keeps the two searches apart), so that a text is searched again only for wordings it was
+    not searched for."""
+    if not units:
+        return []
+    index = QueryIndex(distinct.queries)
+    if cache is None or cache.folder is None:
+        return run(search_source, units, index, _size(units))
+    from .._version import __version__
+    from ..cache import digest
+
+    by_qid = {qid: key for key, qid in distinct.ids.items()}
+    wording = [digest(repr(by_qid[qid]))[:16] for qid in range(len(distinct.queries))]
+    keys: list[str | None] = []
+    known: list[tuple[frozenset, dict, tuple[int, ...]]] = []
+    todo: dict[int, SourceUnit] = {}
+    for n, unit in enumerate(units):
+        asked = unit.queries if unit.queries is not None else tuple(range(len(wording)))
+        try:
+            st = os.stat(unit.path)
+            key = f"source-{kind}-" + digest(__version__, unit.path, str(st.st_size), str(st.st_mtime_ns), str(unit.first_page))
+        except (OSError, TypeError):
+            key = None
+        entry = cache.get(key) if key else None
+        searched, hits = entry if isinstance(entry, tuple) and len(entry) == 2 else (frozenset(), {})
+        keys.append(key)
+        known.append((searched, hits, asked))
+        missing = tuple(q for q in asked if wording[q] not in searched)
+        if key is None:
+            todo[n] = unit
+        elif missing:
+            todo[n] = replace(unit, queries=missing)
+    found = dict(zip(todo, run(search_source, list(todo.values()), index, _size(todo.values())) if todo else ()))
+    out: list = []
+    for n, (searched, hits, asked) in enumerate(known):
+        got = found.get(n)
+        if isinstance(got, str):  # cannot be read: said, and not kept
+            out.append(got)
+            continue
+        now = {h.query: h for h in got} if got is not None else {}
+        result = []
+        for q in asked:
+            if q in now:
+                result.append(now[q])
+            elif wording[q] in hits:
+                result.append(replace(hits[wording[q]], query=q))
+        if n in found and keys[n] is not None:
+            cache.put(keys[n], (frozenset(wording[q] for q in asked), {wording[h.query]: h for h in result}))
+        out.append(result)
     return out
 
 
