@@ -272,9 +272,8 @@ def _search_sources(kind: str, units: list[SourceUnit], distinct: _Distinct, run
     not searched for."""
     if not units:
         return []
-    index = QueryIndex(distinct.queries)
     if cache is None or cache.folder is None:
-        return run(search_source, units, index, _size(units))
+        return run(search_source, units, QueryIndex(distinct.queries), _size(units))
     from .._version import __version__
     from ..cache import digest
 
@@ -299,7 +298,8 @@ def _search_sources(kind: str, units: list[SourceUnit], distinct: _Distinct, run
             todo[n] = unit
         elif missing:
             todo[n] = replace(unit, queries=missing)
-    found = dict(zip(todo, run(search_source, list(todo.values()), index, _size(todo.values())) if todo else ()))
+    found = dict(zip(todo, run(search_source, list(todo.values()), QueryIndex(distinct.queries), _size(todo.values()))
+                         if todo else ()))
     out: list = []
     for n, (searched, hits, asked) in enumerate(known):
         got = found.get(n)
@@ -339,7 +339,7 @@ def _cross(documents, run, cache=None) -> tuple[Passage, ...]:
     units = [ManuscriptUnit(doc.text, spans[di], known.wanted(di)) for di, doc in enumerate(documents)]
     todo = [di for di, unit in enumerate(units) if unit.only != ()]
     searched = run(search_manuscript, [units[di] for di in todo], QueryIndex(distinct.queries),
-                   sum(len(documents[di].text) for di in todo))
+                   sum(len(documents[di].text) for di in todo)) if todo else []
     results = known.merge(dict(zip(todo, searched)))
     places: list[list[Place]] = [[] for _ in quoting]
     for doc, found in zip(documents, results):
