@@ -230,6 +230,16 @@ def _split_postnote(post: str | None) -> tuple[str | None, str | None]:
     return None, post
 
 
+def _pre_post(opts: list[str]) -> tuple[str | None, str | None]:
+    """natbib's and biblatex's reading of a cite command's options: one is the postnote, two
+    are the prenote and the postnote (a third is not read)."""
+    if len(opts) == 1:
+        return None, opts[0]
+    if len(opts) >= 2:
+        return opts[0], opts[1]
+    return None, None
+
+
 # --------------------------------------------------------------------------------------------
 # the state across files
 
@@ -1165,16 +1175,7 @@ class _File:
             post = "vol. " + t[vol[0] + 1:vol[1] - 1].strip() + (", " + page if page else "")
             groups.append((opts[0] if opts else None, post, t[keys[0] + 1:keys[1] - 1], keys))
         elif name in _KEY_THEN_ARG:
-            pre = post = None
-            ks = self.skip_space(k)
-            opts = []
-            while ks < self.n and t[ks] == "[" and len(opts) < 2:
-                e = self.group_end(ks, "[", "]")
-                if not e:
-                    break
-                opts.append(t[ks + 1:e - 1])
-                k = e
-                ks = self.skip_space(k)
+            opts, k, _closed = self._cite_options(k)
             keys = self.arg(k)
             if not keys:
                 return j
@@ -1182,11 +1183,7 @@ class _File:
             field_arg = self.arg(k)
             if field_arg:
                 k = field_arg[1]
-            if len(opts) == 1:
-                post = opts[0]
-            elif len(opts) == 2:
-                pre, post = opts
-            groups.append((pre, post, t[keys[0] + 1:keys[1] - 1], keys))
+            groups.append((*_pre_post(opts), t[keys[0] + 1:keys[1] - 1], keys))
         else:
             g = self._cite_group(k)
             if not g:
@@ -1197,33 +1194,35 @@ class _File:
         self.emit(i, k, name, mode, star, groups, multi_pre, multi_post, para, name_end=j + (1 if star else 0))
         return k
 
+    def _cite_options(self, k):
+        """A cite command's [pre][post] options at k (two at most): (their texts, where they
+        end, whether each was closed)."""
+        t = self.text
+        opts: list[str] = []
+        while len(opts) < 2:
+            ks = self.skip_space(k)
+            if ks >= self.n or t[ks] != "[":
+                break
+            e = self.group_end(ks, "[", "]")
+            if not e:
+                return opts, k, False
+            opts.append(t[ks + 1:e - 1])
+            k = e
+        return opts, k, True
+
     def _cite_group(self, k):
         """[pre][post]{keys} at k: ((pre, post, keys text, keys range), end) or None."""
         t = self.text
-        opts = []
-        pos = k
-        while True:
-            ks = self.skip_space(pos)
-            if ks < self.n and t[ks] == "[" and len(opts) < 2:
-                e = self.group_end(ks, "[", "]")
-                if not e:
-                    return None
-                opts.append(t[ks + 1:e - 1])
-                pos = e
-                continue
-            break
+        opts, pos, closed = self._cite_options(k)
+        if not closed:
+            return None
         ks = self.skip_space(pos)
         if ks >= self.n or t[ks] != "{":
             return None
         e = self.group_end(ks)
         if not e:
             return None
-        pre = post = None
-        if len(opts) == 1:
-            post = opts[0]
-        elif len(opts) == 2:
-            pre, post = opts
-        return (pre, post, t[ks + 1:e - 1], (ks, e)), e
+        return (*_pre_post(opts), t[ks + 1:e - 1], (ks, e)), e
 
     def wrapper_cite(self, i, k, w: _Wrapper, para, star):
         """A call of a wrapper macro: its arguments put into the cite command it calls."""
@@ -1260,11 +1259,7 @@ class _File:
         if not brace:
             return k
         name = inner.rstrip("*")
-        pre = post = None
-        if len(opts) == 1:
-            post = opts[0]
-        elif len(opts) >= 2:
-            pre, post = opts[0], opts[1]
+        pre, post = _pre_post(opts)
         mode = CITE_MODES.get(name) or self.doc.cite_defs.get(name, "parenthetical")
         groups = [(pre or None, post or None, brace[0] if name in _KEY_THEN_ARG else brace[-1], None)]
         self.emit(i, pos, name, mode, star or inner.endswith("*"), groups, None, None, para, name_end=pos)
@@ -1332,19 +1327,23 @@ class _File:
             self.extend(para, i, end, text=mode != "nocite")
 
     # ---- notes
-    def skip_options(self, k):
-        """Past a command's star and its optional [...] arguments."""
+    def skip_options(self, k, star=True, most=None):
+        """Past a command's star (where it may have one) and its optional [...] arguments
+        (at most `most` of them)."""
         t = self.text
-        if k < self.n and t[k] == "*":
+        if star and k < self.n and t[k] == "*":
             k += 1
-        while True:
+        taken = 0
+        while most is None or taken < most:
             ks = self.skip_space(k, False)
             if ks < self.n and t[ks] == "[":
                 e = self.group_end(ks, "[", "]")
                 if e:
                     k = e
+                    taken += 1
                     continue
-            return k
+            break
+        return k
 
     def next_note(self, part):
         if part == "endnote":
@@ -1422,16 +1421,8 @@ class _File:
     # ---- headings, titles, captions
     def heading(self, i, j, b, para):
         t = self.text
-        k = j
-        if k < self.n and t[k] == "*":
-            k += 1
         self.flush(para)
-        ks = self.skip_space(k, False)
-        if ks < self.n and t[ks] == "[":
-            e = self.group_end(ks, "[", "]")
-            if e:
-                self.skip(ks, e)
-                k = e
+        k = self.skip_options(j, most=1)
         a = self.arg(k)
         self.skip(i, k)
         if not a or t[a[0]] != "{":
@@ -1445,12 +1436,7 @@ class _File:
 
     def title(self, i, j, b, para):
         t = self.text
-        k = j
-        ks = self.skip_space(k, False)
-        if ks < self.n and t[ks] == "[":
-            e = self.group_end(ks, "[", "]")
-            if e:
-                k = e
+        k = self.skip_options(j, star=False, most=1)
         a = self.arg(k)
         self.skip(i, k)
         if not a or t[a[0]] != "{":
@@ -1469,15 +1455,7 @@ class _File:
 
     def caption(self, i, j, b, para):
         t = self.text
-        k = j
-        if k < self.n and t[k] == "*":
-            k += 1
-        ks = self.skip_space(k, False)
-        if ks < self.n and t[ks] == "[":
-            e = self.group_end(ks, "[", "]")
-            if e:
-                self.skip(ks, e)
-                k = e
+        k = self.skip_options(j, most=1)
         a = self.arg(k)
         self.skip(i, k)
         if not a or t[a[0]] != "{":
