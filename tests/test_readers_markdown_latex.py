@@ -671,3 +671,25 @@ def test_markdown_agrees_with_pandoc(snippet):
             mine.append((r.key, mode))
     assert collections.Counter(mine) == collections.Counter(cites)
     assert len({n.number for n in src.notes}) == notes[0]
+
+
+def test_a_cite_in_a_preamble_macro_the_body_uses_is_a_citation_of_the_document(tmp_path):
+    """A \\cite inside a macro that the preamble defines (a licence page, a dedication) runs
+    where the body uses the macro, and BibTeX counts its key: so does the whole check, at the
+    place the \\cite is written, though no prose stands there."""
+    from citeaudit import audit
+
+    (tmp_path / "refs.bib").write_text("@misc{cc, title = {Creative Commons BY 4.0}, year = 2013}\n"
+                                       "@book{eco, author = {Eco, Umberto}, title = {Come si fa una tesi}, year = 1977}\n",
+                                       encoding="utf-8")
+    (tmp_path / "thesis.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{natbib}\n"
+        "\\newcommand{\\makelicensepage}{\\clearpage This work is licensed (\\citet{cc}).}\n"
+        "\\begin{document}\n\\makelicensepage\n\nA thesis is made as \\citet{eco} says.\n"
+        "\\bibliography{refs}\n\\end{document}\n", encoding="utf-8")
+    report = audit([str(tmp_path / "thesis.tex")], None)
+    (doc,) = report.documents
+    cited = {item.key: c for c in doc.citations for item in c.items}
+    assert set(cited) == {"cc", "eco"}
+    assert doc.lines.line(cited["cc"].span.start) == 3
+    assert not [f for f in report.findings if f.rule == "uncited-entry"]

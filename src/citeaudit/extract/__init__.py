@@ -43,15 +43,19 @@ def extract(source: Source, known: KnownNames | None = None) -> Document:
     the manuscript will be checked against, which make more citations recognisable."""
     layout = layout_of(source)
     segs = layout.body + layout.notes
-    marked = _marked(source, segs)
+    marked, outside = _marked(source, segs)
     work = [_prepare(seg, layout, known, marked.get(k, [])) for k, seg in enumerate(segs)]
     body = [w for w in work if w.seg.kind != "note"]
     _classify_blocks(body, layout.quotes)
 
-    citations: list[tuple[Found, _Seg]] = [(f, w) for w in work for f in w.found]
-    citations.sort(key=lambda fw: fw[1].seg.mapped.span(fw[0].start, fw[0].end).start)
-    index = {id(f): i for i, (f, _w) in enumerate(citations)}
-    model_citations = [_citation(f, w) for f, w in citations]
+    # the citations found in the prose, and those the format marks where there is no prose
+    # (a \cite in a macro the preamble defines and the body uses): each at its place
+    placed: list[tuple[int, Found | None, _Seg | Citation]] = [
+        (w.seg.mapped.span(f.start, f.end).start, f, w) for w in work for f in w.found]
+    placed += [(c.span.start, None, c) for c in outside]
+    placed.sort(key=lambda p: p[0])
+    index = {id(f): i for i, (_start, f, _w) in enumerate(placed) if f is not None}
+    model_citations = [_citation(f, w) if f is not None else w for _start, f, w in placed]
     model_citations = _link_ibid(model_citations)
 
     quotations: list[Quotation] = []
@@ -95,12 +99,15 @@ def _embedded(source: Source) -> tuple[tuple[str, dict], ...]:
     return tuple(seen.items())
 
 
-def _marked(source: Source, segs: list[Segment]) -> dict[int, list[Found]]:
+def _marked(source: Source, segs: list[Segment]) -> tuple[dict[int, list[Found]], list[Citation]]:
     """The citations the format marks (pandoc's [@key], \\cite{key}, a Zotero field) as found
-    citations of kind "key", by segment, in the segment's own offsets."""
+    citations of kind "key", by segment, in the segment's own offsets; and, as citations of
+    their own, those in no segment's prose (LaTeX runs a \\cite that a macro of the preamble
+    holds wherever the body uses the macro: BibTeX counts it, and so does citeaudit)."""
     out: dict[int, list[Found]] = {}
+    outside: list[Citation] = []
     if not source.marked:
-        return out
+        return out, outside
     starts = sorted((seg.mapped.omap[0], k) for k, seg in enumerate(segs) if seg.mapped.text)
     firsts = [a for a, _k in starts]
     for m in source.marked:
@@ -116,10 +123,12 @@ def _marked(source: Source, segs: list[Segment]) -> dict[int, list[Found]]:
             if a >= len(omap) - 1 or omap[a] >= m.end:
                 continue  # not in this segment's prose
             b = bisect.bisect_left(omap, m.end, 0, len(omap) - 1)
-            items = tuple(_key_item(r, m.mode) for r in m.refs)
-            out.setdefault(k, []).append(Found(a, max(b, a + 1), "key", items))
+            out.setdefault(k, []).append(Found(a, max(b, a + 1), "key", tuple(_key_item(r, m.mode) for r in m.refs)))
             break
-    return out
+        else:
+            outside.append(Citation(Span(m.start, m.end), " ".join(source.text[m.start:m.end].split()), "key",
+                                    tuple(_key_item(r, m.mode) for r in m.refs)))
+    return out, outside
 
 
 def _key_item(r, mode: str) -> CiteItem:
