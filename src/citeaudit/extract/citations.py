@@ -430,13 +430,16 @@ _CHAINED = re.compile(rf"(?:\s*[,;]\s*(?:and\s+|&\s*)?|\s+(?:and|&|et|e|y|und)\s
                       rf"{_BARE_LOCATOR}(?![\w\-–/])")
 
 
-def _bare_found(text: str, start: int, end: int, names: str, years: str, orig: str | None, loc: str | None,
-                known: KnownNames | None) -> Found | None:
-    authors = parse_authors(names, whole=False, joined=_joined(known))
+def _bare_found(m: re.Match, known: KnownNames | None, names: str | None = None) -> Found | None:
+    """The citation a match of the bare patterns (_BARE_CAPS, _BARE_CUED, _CHAINED) makes:
+    its names (or `names` as cleaned by the caller), years, original year and locator."""
+    authors = parse_authors(names or m.group("names"), whole=False, joined=_joined(known))
     if not authors:
         return None
+    loc = m.group("loc")
     locator = parse_locator(re.sub(r"^\s*[:,]\s*", "", loc)) if loc else None
-    return Found(start, end, "narrative", tuple(_items_for_years(authors, years, orig, locator, None)))
+    years, orig = m.group("years"), m.group("orig") or m.group("orig2")
+    return Found(m.start("names"), m.end(), "narrative", tuple(_items_for_years(authors, years, orig, locator, None)))
 
 
 def _chain(text: str, f: Found, cover: Cover, known: KnownNames | None, out: list[Found]) -> None:
@@ -446,8 +449,7 @@ def _chain(text: str, f: Found, cover: Cover, known: KnownNames | None, out: lis
         m = _CHAINED.match(text, pos)
         if not m or cover.covers(m.start("names")) or not is_name_word(m.group("names").split()[0]):
             return
-        g = _bare_found(text, m.start("names"), m.end(), m.group("names"), m.group("years"),
-                        m.group("orig") or m.group("orig2"), m.group("loc"), known)
+        g = _bare_found(m, known)
         if g is None:
             return
         out.append(g)
@@ -476,8 +478,7 @@ def _bare(text: str, cover: Cover, known: KnownNames | None = None, ends: dict |
         names = m.group("names")
         if len(names) < 4 and not (known is not None and known.knows(names)):
             continue  # "USA, 2001" is a place and a date unless the bibliography knows it
-        f = _bare_found(text, m.start("names"), m.end(), names.replace(";", ","), m.group("years"),
-                        m.group("orig") or m.group("orig2"), m.group("loc"), known)
+        f = _bare_found(m, known, names.replace(";", ","))
         if f is None:
             continue
         out.append(f)
@@ -486,8 +487,7 @@ def _bare(text: str, cover: Cover, known: KnownNames | None = None, ends: dict |
     for m in _BARE_CUED.finditer(text):
         if cover.covers(m.start("names")) or not is_name_word(m.group("names").split()[0]):
             continue
-        f = _bare_found(text, m.start("names"), m.end(), m.group("names"), m.group("years"),
-                        m.group("orig") or m.group("orig2"), m.group("loc"), known)
+        f = _bare_found(m, known)
         if f is None:
             continue
         out.append(f)
