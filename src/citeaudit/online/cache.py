@@ -72,13 +72,16 @@ class ResponseCache:
 
     def _disable(self, exc: BaseException) -> None:
         self.error = f"the cache {self.path} is not used: {exc}"
+        self._close()
+        self._opened = True  # not to be opened again
+
+    def _close(self) -> None:
         if self._conn is not None:
             try:
                 self._conn.close()
             except sqlite3.Error:
                 pass
         self._conn = None
-        self._opened = True
 
     def get(self, url: str) -> CachedResponse | None:
         with self._lock:
@@ -131,10 +134,5 @@ class ResponseCache:
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                try:
-                    self._conn.close()
-                except sqlite3.Error:
-                    pass
-            self._conn = None
+            self._close()
             self._opened = False
