@@ -53,7 +53,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -300,6 +300,22 @@ class Rendering:
         del self.pieces[npieces:]
         del self.notes[nnotes:]
         del self.marked[nmarked:]
+
+    def cell_line(self, inline: Callable[[], None], label: str = "") -> None:
+        """One paragraph of a table cell: on a line of its own within the cell's block (after a
+        line break when the cell has text already), its label, its text by `inline`; nothing
+        at all where it has no text."""
+        save = self.savepoint()
+        if self.pos > self.current.start:
+            self.raw("\n")
+        self.raw(label)
+        mark = self.pos
+        self.leading = True
+        inline()
+        self.trim_tail(mark)
+        if self.pos <= mark:
+            self.rollback(save)
+        self.leading = False
 
     def trim_tail(self, floor: int = 0) -> None:
         """Drop trailing white space, never below `floor`."""
@@ -964,21 +980,8 @@ class WordDocument:
 
     def _cell(self, cell: Any) -> None:
         """A cell's paragraphs (nested tables' too), joined by line breaks, as one block."""
-        out = self._out
         for p in self._cell_paragraphs(cell):
-            props = self._props(p)
-            label = self._label(props.get("num"))
-            save = out.savepoint()
-            if out.pos > out.current.start:
-                out.raw("\n")
-            out.raw(label)
-            mark = out.pos
-            out.leading = True
-            self._inline(p)
-            out.trim_tail(mark)
-            if out.pos <= mark:
-                out.rollback(save)
-            out.leading = False
+            self._out.cell_line(lambda p=p: self._inline(p), self._label(self._props(p).get("num")))
 
     def _cell_paragraphs(self, el: Any) -> Iterator[Any]:
         for c in el:

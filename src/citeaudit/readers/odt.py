@@ -207,15 +207,7 @@ class OdtDocument:
                     continue
                 out.begin("\n\n", "table", None, {})
                 for p in cell.iter(t("p"), t("h")):
-                    save = out.savepoint()
-                    if out.pos > out.current.start:
-                        out.raw("\n")
-                    mark = out.pos
-                    out.leading = True
-                    self._inline(p)
-                    out.trim_tail(mark)
-                    if out.pos <= mark:
-                        out.rollback(save)
+                    out.cell_line(lambda p=p: self._inline(p))
                 out.end()
 
     def _inline(self, el: Any) -> None:
