@@ -9,9 +9,7 @@ cluster, and the results are put together here, in the same order whatever ran t
 
 from __future__ import annotations
 
-import gc
 import os
-from contextlib import contextmanager
 from dataclasses import replace
 
 from ..bibliography import Bibliography, Entry
@@ -150,22 +148,7 @@ def check_quotations(documents: list[Document], resolutions: Resolutions, bib: B
     checks, sources, unavailable = _check_sources(documents, resolutions, bib, sources_dir, run, cache)
     checks = _look_elsewhere(checks, documents, bib, sources_dir, sources, run, cache)
     passages = _cross(documents, run, cache)
-    with _bulk():
-        return QuoteResults(tuple(checks), passages, tuple(unavailable))
-
-
-@contextmanager
-def _bulk():
-    """No garbage collection while the results are made: they are millions of objects where
-    many manuscripts share passages, none in a cycle, and each collection on the way would
-    walk all those made so far."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return QuoteResults(tuple(checks), passages, tuple(unavailable))
 
 
 def _check_sources(documents, resolutions, bib, sources_dir, run, cache=None):
