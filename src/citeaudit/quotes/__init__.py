@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from .._version import __version__
 from ..bibliography import Bibliography, Entry
+from ..cache import digest
 from ..model import Document, Passage, Place, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
 from .engine import Query, QueryIndex, make_query
 from .units import MAX_SOURCE_BYTES, ManuscriptUnit, SourceHit, SourceUnit, search_manuscript, search_source
@@ -122,6 +124,12 @@ class _Distinct:
                 self.queries.append(Query(qid, query.pieces))
         self._texts[text] = qid
         return qid
+
+    def wordings(self) -> list[str]:
+        """A short digest of each query's words, by query id: what the cache knows a wording
+        by from one run to the next (query ids are this run's own)."""
+        by_qid = {qid: key for key, qid in self.ids.items()}
+        return [digest(repr(by_qid[qid]))[:16] for qid in range(len(self.queries))]
 
 
 def _match(h: SourceHit, key: str) -> QuoteMatch:
@@ -257,11 +265,7 @@ def _search_sources(kind: str, units: list[SourceUnit], distinct: _Distinct, run
         return []
     if cache is None or cache.folder is None:
         return run(search_source, units, QueryIndex(distinct.queries), _size(units))
-    from .._version import __version__
-    from ..cache import digest
-
-    by_qid = {qid: key for key, qid in distinct.ids.items()}
-    wording = [digest(repr(by_qid[qid]))[:16] for qid in range(len(distinct.queries))]
+    wording = distinct.wordings()
     keys: list[str | None] = []
     known: list[tuple[frozenset, dict, tuple[int, ...]]] = []
     todo: dict[int, SourceUnit] = {}
@@ -357,12 +361,7 @@ class _Known:
         self.searched: list[frozenset | None] = []  # the wordings each manuscript was searched for
         if not self.on:
             return
-        from .._version import __version__
-        from ..cache import digest
-
-        # each wording by a short digest of its words
-        by_qid = {qid: key for key, qid in distinct.ids.items()}
-        self.wordings = [digest(repr(by_qid[qid]))[:16] for qid in range(len(distinct.queries))]
+        self.wordings = distinct.wordings()
         self.set_key = "cross-set-" + digest(*sorted(self.wordings))
         sets: dict[str, frozenset | None] = {}
         for di, doc in enumerate(documents):
