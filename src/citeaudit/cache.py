@@ -5,7 +5,13 @@ What is kept, each under the hash of everything it depends on:
 - a manuscript's extraction (its `Document`): the file's bytes, the path it is reported
   under, its format, the bibliography names and titles extraction looked for, and the
   version of citeaudit;
-- a parsed bibliography: the bytes and paths of its .bib files, and the version.
+- a parsed bibliography: the bytes and paths of its .bib files, and the version;
+- a manuscript's resolutions and what the per-document rules say of it: its extraction, the
+  bibliography, (for the rules) its resolutions and the house style;
+- what each manuscript and each source text holds of each quoted wording.
+
+Every key holds the code too (`code_stamp`: the bytes of citeaudit's modules), so that a
+changed citeaudit, even at the same version number, never reads what another one kept.
 
 Entries are files named by their key in `DIR/check/` (by default the user's cache folder,
 `$XDG_CACHE_HOME/citeaudit` or `~/.cache/citeaudit`; `--cache DIR` or `CITEAUDIT_CACHE_DIR`
@@ -17,6 +23,7 @@ Only this user's own cache folder should be used: entries are pickles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -36,8 +43,31 @@ def default_dir() -> str:
     return base
 
 
+@functools.cache
+def code_stamp() -> bytes:
+    """The hash of citeaudit's own modules and data, file by file: the classes a kept value
+    is made of, and what made it."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+            h.update(hashlib.sha256(data).digest())
+    return h.digest()
+
+
 def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256(_FORMAT)
+    """The key of a kept value: the hash of what it depends on (`parts`) and of the code."""
+    h = hashlib.sha256(_FORMAT + code_stamp())
     for p in parts:
         data = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
         h.update(len(data).to_bytes(8, "little"))
