@@ -5,6 +5,7 @@ the cache a CI job keeps between revisions."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -126,12 +127,12 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     monkeypatch.setattr(quotes, "search_source", lambda unit, shared: sources.append(unit) or search_source(unit, shared))
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
-    # the bibliography, and three of the four manuscripts read, extracted and searched for
-    # the others' quotations (with the set of wordings they were searched for, one entry for
-    # all), from the cache: only the changed one is searched again; and the source text at
-    # hand, searched for the quotations that cite it and for those its citation missed, is
-    # not read at all
-    assert second.hits == 1 + 3 + 3 + 3 + 1 + 2
+    # the bibliography, and three of the four manuscripts read, extracted, resolved, checked
+    # by the per-document rules and searched for the others' quotations (with the set of
+    # wordings they were searched for, one entry for all), from the cache: only the changed
+    # one is searched again; and the source text at hand, searched for the quotations that
+    # cite it and for those its citation missed, is not read at all
+    assert second.hits == 1 + 3 + 3 + 3 + 3 + 3 + 1 + 2
     assert [u.text for u in searched] == [d.text for d in report.documents if "A new paragraph" in d.text]
     assert sources == []
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
@@ -161,6 +162,33 @@ def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tm
     two_doc = next(d for d in report.documents if d.path.endswith("002_deb1812acb52f76b.txt"))
     qi = next(i for i, q in enumerate(two_doc.quotations) if q.text.startswith(sentence[:20]))
     assert any(x.other.endswith("003_03805af8fcc790d0.txt") for x in report.quotes.also(two_doc.path, qi))
+
+
+def test_the_kept_findings_follow_the_house_style_and_the_bibliography(tmp_path):
+    """What the rules said of an unchanged manuscript is kept only for the same house style
+    and the same bibliography: change either, and the report is a fresh run's."""
+    from citeaudit.config import Config
+
+    folder = tmp_path / "book"
+    shutil.copytree(SEEDS, folder)
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(BIB.read_bytes())
+    cache = str(tmp_path / "cache")
+    plain = audit([str(folder)], [str(bib)], cache=Cache(cache))
+    house = Config(style={"author-year-comma": False})
+    styled = audit([str(folder)], [str(bib)], config=house, cache=Cache(cache))
+    assert json_report.render(styled) == json_report.render(audit([str(folder)], [str(bib)], config=house))
+    def style(report):
+        return [f.message for f in report.findings if f.rule == "inconsistent-citation-style"]
+
+    assert any("the house style is no comma" in m for m in style(styled)) and style(styled) != style(plain)
+    # a year changed in the .bib: the citations of that work no longer resolve
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(re.sub(r"year( *)= \{2015\}", r"year\1= {2016}", text), encoding="utf-8")
+    again = audit([str(folder)], [str(bib)], cache=Cache(cache))
+    assert json_report.render(again) == json_report.render(audit([str(folder)], [str(bib)]))
+    assert len([f for f in again.findings if f.rule == "unresolved-citation"]) > \
+        len([f for f in plain.findings if f.rule == "unresolved-citation"])
 
 
 def test_a_broken_cache_entry_is_made_again(tmp_path):

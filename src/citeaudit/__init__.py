@@ -112,9 +112,10 @@ def audit(
         if not bib_paths:
             declared, warned = _declared_bibliographies(read, paths)
             read = [replace(s, warnings=s.warnings + tuple(warned[s.path])) if s.path in warned else s for s in read]
-        bib = _load_bib(bib_paths or declared, cache) if bib_paths or declared else None
+        bib, bib_key = _load_bib(bib_paths or declared, cache) if bib_paths or declared else (None, "none")
         known = known_names(bib) if bib is not None else None
-        documents = extract_all(read, known, executor, cache)
+        doc_keys = _document_keys(read, known, cache)
+        documents = extract_all(read, known, executor, cache, doc_keys)
         lists = read_lists(documents, notes=bib is None)
         embedded = _embedded_entries(documents)
         from_manuscripts = bib is None and bool(lists or embedded)
@@ -128,17 +129,21 @@ def audit(
                                + tuple(embedded))
             known = known_names(bib)
             documents = extract_all(read, known, executor, cache)
+            bib_key = doc_keys = None  # what the rules say of one manuscript depends on the others' lists
         documents = tuple(documents)
+        # a manuscript's results are kept under its extraction's key and the bibliography's
+        kept = {d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None and bib_key is not None}
         aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
         index = Index.build(bib, aliases=aliases) if bib is not None else None
-        resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, index))
+        resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, index,
+                                           _resolution_memo(cache, kept, bib_key, aliases)))
         quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor, cache)
-    cache.trim()
     suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
     checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None
     ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions,
                   lists=lists, from_lists=from_manuscripts, online=checked)
-    findings, suppressed = run_rules(ctx, RULES, config)
+    findings, suppressed = run_rules(ctx, RULES, config, _rules_memo(cache, kept, bib_key, resolutions, config))
+    cache.trim()
     findings, baselined = _without_baseline(findings, baseline)
     return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
                   lists=lists, online=checked)
@@ -152,17 +157,54 @@ def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, 
     return kept, len(findings) - len(kept)
 
 
-def _load_bib(paths: list[str], cache: Cache) -> Bibliography:
-    """The .bib files, parsed, or their parse from the cache (keyed by their bytes)."""
+def _load_bib(paths: list[str], cache: Cache) -> tuple[Bibliography, str | None]:
+    """The .bib files, parsed, or their parse from the cache; and the key it is kept under
+    (the hash of their paths and bytes; None without a cache)."""
     if cache.folder is None:
-        return load_bibliography(paths)
+        return load_bibliography(paths), None
     parts: list[bytes | str] = [__version__]
     for p in paths:
         try:
             parts += [p, read_bytes(p, "no such bibliography file", "is a folder, not a bibliography file")]
         except CiteauditError:
-            return load_bibliography(paths)  # the error, as load_bibliography words it
-    return cache.get_or_make("bib-" + digest(*parts), lambda: load_bibliography(paths))
+            return load_bibliography(paths), None  # the error, as load_bibliography words it
+    key = "bib-" + digest(*parts)
+    return cache.get_or_make(key, lambda: load_bibliography(paths)), key
+
+
+def _resolution_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, aliases: dict[str, str]):
+    """`memo(doc, make)`: a manuscript's resolutions, or their copy in the cache, kept under
+    its extraction, the bibliography and the aliases of the Word files' items."""
+    if cache.folder is None or not kept:
+        return None
+    known = repr(sorted(aliases.items()))
+
+    def memo(doc: Document, make):
+        if doc.path not in kept:
+            return make()
+        return cache.get_or_make("res-" + digest(__version__, kept[doc.path], bib_key or "none", known), make)
+
+    return memo
+
+
+def _rules_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, resolutions: Resolutions, config: Config):
+    """`memo(doc, names, make)` for `run_rules`: what the per-document rules say of a
+    manuscript, or its copy in the cache, kept under its extraction, its resolutions, the
+    bibliography, the house style and the rules run."""
+    if cache.folder is None or not kept:
+        return None
+    import pickle
+
+    style = repr(sorted(config.style.items()))
+
+    def memo(doc: Document, names: tuple[str, ...], make):
+        if doc.path not in kept:
+            return make()
+        resolved = pickle.dumps(resolutions.by_path.get(doc.path, ()), protocol=4)
+        return cache.get_or_make("rules-" + digest(__version__, kept[doc.path], bib_key or "none", resolved, style, *names),
+                                 make)
+
+    return memo
 
 
 def _read_unit(path: str, shared=None) -> list[Source]:  # noqa: ARG001 - a unit of work takes what is shared
@@ -213,21 +255,29 @@ def read_manuscripts(files: list[str], progress=None, executor=None, cache: Cach
     return out
 
 
-def extract_all(sources: list[Source], known: KnownNames | None, executor=None, cache: Cache | None = None) -> list[Document]:
-    """Each manuscript extracted (an independent unit of work), or its extraction from the
-    cache (keyed by what was read and the names looked for)."""
+def _document_keys(sources: list[Source], known: KnownNames | None, cache: Cache) -> list[str | None]:
+    """The key each manuscript's extraction is kept under in the cache: what was read of it
+    and the names looked for (None for standard input, and all None without a cache)."""
+    if cache.folder is None:
+        return [None] * len(sources)
     import pickle
 
+    known_key = digest(pickle.dumps(known)) if known is not None else "none"
+    return [None if s.path == STDIN else "doc-" + digest(__version__, known_key, pickle.dumps(s, protocol=4))
+            for s in sources]
+
+
+def extract_all(sources: list[Source], known: KnownNames | None, executor=None, cache: Cache | None = None,
+                keys: list[str | None] | None = None) -> list[Document]:
+    """Each manuscript extracted (an independent unit of work), or its extraction from the
+    cache (keyed by what was read and the names looked for: `keys`, or `_document_keys`)."""
     cache = cache or Cache(None)
+    if keys is None:
+        keys = _document_keys(sources, known, cache)
     docs: list[Document | None] = [None] * len(sources)
-    keys: dict[int, str] = {}
-    if cache.folder is not None:
-        known_key = digest(pickle.dumps(known)) if known is not None else "none"
-        for i, s in enumerate(sources):
-            if s.path == STDIN:
-                continue
-            keys[i] = "doc-" + digest(__version__, known_key, pickle.dumps(s, protocol=4))
-            docs[i] = cache.get(keys[i])
+    for i, key in enumerate(keys):
+        if key is not None:
+            docs[i] = cache.get(key)
     todo = [i for i, d in enumerate(docs) if d is None]
     if executor is None:
         made = [extract(sources[i], known) for i in todo]
@@ -235,7 +285,7 @@ def extract_all(sources: list[Source], known: KnownNames | None, executor=None, 
         made = executor.map(_extract_unit, [sources[i] for i in todo], shared=known)
     for i, doc in zip(todo, made):
         docs[i] = doc
-        if i in keys:
+        if keys[i] is not None:
             cache.put(keys[i], doc)
     return docs
 
@@ -338,15 +388,17 @@ def read_lists(documents, notes: bool = True) -> dict[str, ReferenceList]:
 
 
 def _resolve(documents, bib: Bibliography | None, lists: dict[str, ReferenceList], embedded: list,
-             from_manuscripts: bool, index: Index | None) -> dict:
-    """Every citation resolved against the .bib (through its `index`); or, without one,
-    against the manuscript's own references (and the works of its citation fields), or the
-    other manuscripts' where it has none (a book's chapters with the bibliography at the
-    back)."""
+             from_manuscripts: bool, index: Index | None, memo=None) -> dict:
+    """Every citation resolved against the .bib (through its `index`, each manuscript's
+    through `memo(doc, make)` where one is given); or, without one, against the
+    manuscript's own references (and the works of its citation fields), or the other
+    manuscripts' where it has none (a book's chapters with the bibliography at the back)."""
     if bib is None:
         return {}
     if not from_manuscripts:
-        return {doc.path: resolve_document(doc, index) for doc in documents}
+        if memo is None:
+            return {doc.path: resolve_document(doc, index) for doc in documents}
+        return {doc.path: memo(doc, lambda doc=doc: resolve_document(doc, index)) for doc in documents}
     where = ("the reference lists" if len(lists) > 1 else _where(next(iter(lists.values()))) if lists
              else "the citation fields' items")
     shared = Index.build(bib, where)

@@ -105,12 +105,26 @@ class Bibliography:
     entries: tuple[Entry, ...] = ()
     problems: tuple[BibProblem, ...] = ()
     _by_key: dict[str, Entry] = field(init=False, default_factory=dict, repr=False, compare=False)
+    _by_first: dict[str, list[Entry]] | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {e.key: e for e in self.entries})
 
     def by_key(self) -> dict[str, Entry]:
         return self._by_key
+
+    def by_first_surname(self) -> dict[str, list[Entry]]:
+        """The entries with creators, by the folded surname of the first (made when first
+        asked for)."""
+        if self._by_first is None:
+            from .keys import fold
+
+            out: dict[str, list[Entry]] = {}
+            for e in self.entries:
+                if e.creators:
+                    out.setdefault(fold(e.creators[0].surname), []).append(e)
+            object.__setattr__(self, "_by_first", out)
+        return self._by_first
 
     def get(self, key: str | None) -> Entry | None:
         return self._by_key.get(key) if key is not None else None

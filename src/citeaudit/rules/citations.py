@@ -49,6 +49,7 @@ def _capital(text: str) -> str:
     bad=Example("Marxism, as Althusser argues, is in crisis (Althuser, 2015, p. 154).\n", _ALTHUSSER_2015),
     good=Example("Marxism, as Althusser argues, is in crisis (Althusser, 2015, p. 154).\n", _ALTHUSSER_2015),
     needs_bibliography=True,
+    per_document=True,
 )
 def unresolved_citation(ctx: Context):
     """Names are compared without accents or case, with or without particles ("Linden" finds
@@ -67,6 +68,7 @@ def unresolved_citation(ctx: Context):
     bad=Example("Philosophy, he says, is a battlefield (Althusser 2017, p. 88).\n", _ALTHUSSER_2017),
     good=Example("Philosophy, he says, is a battlefield (Althusser 2017b, p. 88).\n", _ALTHUSSER_2017),
     needs_bibliography=True,
+    per_document=True,
 )
 def ambiguous_citation(ctx: Context):
     """Works of one author and year are told apart by a suffix: the one a `yearsuffix`
@@ -96,6 +98,7 @@ _ALTHUSSER_1977 = """@article{althusser1977,
     bad=Example("The crisis had come at last (Althusser 1977, p. 31).\n", _ALTHUSSER_1977),
     good=Example("The crisis had come at last (Althusser 1977, p. 11).\n", _ALTHUSSER_1977),
     needs_bibliography=True,
+    per_document=True,
 )
 def page_out_of_range(ctx: Context):
     """Only entries that give their page range are checked: journal articles, chapters,
@@ -148,6 +151,7 @@ def locator_problem(locator: str) -> str | None:
     "a reversed range, \"p.\" before a range, \"pp.\" before one page, a non-numeric page where numbers are used",
     bad=Example("The letters say so (Marx 1983, p. 60-66), and so does the survey (Smith 2001, pp. 12).\n"),
     good=Example("The letters say so (Marx 1983, pp. 60-66), and so does the survey (Smith 2001, p. 12).\n"),
+    per_document=True,
 )
 def malformed_locator(ctx: Context):
     """A locator is read as written: "p." names one page and "pp." a range or list; a range
@@ -209,6 +213,7 @@ _HOUSE = {
                 "The crisis is also an opening (Althusser, 2015, pp 155-156).\n"),
     good=Example("The crisis is named (Althusser, 2015, p. 154). Philosophy is a battlefield (Althusser, 2017a, p. 88).\n"
                  "The crisis is also an opening (Althusser, 2015, pp. 155-156).\n"),
+    per_document=True,
 )
 def inconsistent_citation_style(ctx: Context):
     """The house style set in the configuration ([tool.citeaudit.style]) is the rule;
@@ -248,6 +253,7 @@ def inconsistent_citation_style(ctx: Context):
     bad=Example("The dictatorship is a concept (ibid., p. 4). The debate went on (Balibar 1977; Althusser 1978).\n"
                 "It was about the state (ibid.).\n"),
     good=Example("The dictatorship is a concept (Balibar 1977, p. 123). It names a relation (ibid., p. 124).\n"),
+    per_document=True,
 )
 def ibid_without_antecedent(ctx: Context):
     """"ibid." repeats the closest earlier citation, in the text or in a note; "op. cit."
@@ -317,6 +323,7 @@ def _context(doc, c, ci) -> str:
     good=Example("In the 1976 How to Be a Marxist in Philosophy he writes that philosophy is a battlefield "
                  "(Althusser 2017b, p. 88).\n", _ALTHUSSER_2017),
     needs_bibliography=True,
+    per_document=True,
 )
 def citation_title_mismatch(ctx: Context):
     """Titles of three words or more are looked for, without case or accents, in the
@@ -326,7 +333,6 @@ def citation_title_mismatch(ctx: Context):
     if ctx.bibliography is None:
         return
     entries = ctx.bibliography.by_key()
-    by_first: dict[str, list] | None = None  # folded surname of the first creator -> entries, made when first needed
     title_keys: dict[str, list[str]] = {}
 
     def keys_of(e) -> list[str]:
@@ -349,12 +355,8 @@ def citation_title_mismatch(ctx: Context):
                     continue
                 if not e.creators:
                     continue
-                if by_first is None:
-                    by_first = {}
-                    for o in entries.values():
-                        if o.creators:
-                            by_first.setdefault(fold(o.creators[0].surname), []).append(o)
-                others = [o for o in by_first.get(fold(e.creators[0].surname), ()) if o.key != e.key]
+                others = [o for o in ctx.bibliography.by_first_surname().get(fold(e.creators[0].surname), ())
+                          if o.key != e.key]
                 named = [o for o in others if _named_in(window, keys_of(o))]
                 if len(named) == 1:
                     o = named[0]
@@ -380,6 +382,7 @@ def citation_title_mismatch(ctx: Context):
                  "@article{rieder1994, author = {Rieder, Conly L. and Salmon, Edward D.}, title = {Motile kinetochores},\n"
                  "  journal = {J Cell Biol}, year = 1994}\n"),
     needs_bibliography=True,
+    per_document=True,
 )
 def coauthor_mismatch(ctx: Context):
     """When the first author and the year point to one work only, the citation resolves to it

@@ -13,6 +13,7 @@ from .registry import Context, Example, Issue, rule
     bad=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n1. The first note.\n"),
     good=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n"
                  "1. The first note.\n2. The second note.\n"),
+    per_document=True,
 )
 def note_marker_without_note(ctx: Context):
     """Markers are digits glued to the end of a word or quotation ("socialist’.1"),
@@ -31,6 +32,7 @@ def note_marker_without_note(ctx: Context):
     bad=Example("They called the regime ‘socialist’.1\n\nNotes\n\n1. The first note.\n2. A note nothing points to.\n"),
     good=Example("They called the regime ‘socialist’.1 Others called it ‘state-capitalist’.2\n\nNotes\n\n"
                  "1. The first note.\n2. The second note.\n"),
+    per_document=True,
 )
 def note_without_marker(ctx: Context):
     """A note whose number no marker in the text carries: the marker was lost in editing, or
@@ -62,6 +64,7 @@ def _sequence_problems(numbers):
     "note numbers skip, repeat, or run out of order",
     bad=Example("A first claim.1 A second claim.2 A third claim.3\n\nNotes\n\n1. One.\n3. Three.\n2. Two.\n"),
     good=Example("A first claim.1 A second claim.2 A third claim.3\n\nNotes\n\n1. One.\n2. Two.\n3. Three.\n"),
+    per_document=True,
 )
 def note_numbering(ctx: Context):
     """Checked twice: the note texts in the order they stand, and the markers in the order
@@ -85,6 +88,7 @@ def note_numbering(ctx: Context):
     "an opening quotation mark with no closing one in the same paragraph, or the reverse",
     bad=Example("He speaks of the ‘Imperialist World. In regards to the Party, he says little.\n"),
     good=Example("He speaks of the ‘Imperialist World’. In regards to the Party, he says little.\n"),
+    per_document=True,
 )
 def unbalanced_quotes(ctx: Context):
     """Apostrophes are told from closing single quotes by the letters around them; an
@@ -103,6 +107,7 @@ def unbalanced_quotes(ctx: Context):
     "a quotation of a source (not a scare quote) with no citation attached",
     bad=Example("Marx speaks of “the giant children’s shoes of the proletariat and the dwarfish size of its shoes”.\n"),
     good=Example("Marx speaks of “the giant children’s shoes of the proletariat” (Marx 1844, p. 201).\n"),
+    per_document=True,
 )
 def unattributed_quotation(ctx: Context):
     """A quotation of five words or more must be closed or introduced by a citation. A

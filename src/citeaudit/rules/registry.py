@@ -55,6 +55,10 @@ class Context:
     def document(self, path: str) -> Document:
         return self._by_path[path]
 
+    def only(self, doc: Document) -> Context:
+        """This context narrowed to one manuscript, for the rules that read one at a time."""
+        return replace(self, documents=(doc,))
+
     def at(self, doc: Document, span: Span, subject: str, message: str) -> Issue:
         line, column = doc.lines.line_col(span.start)
         end_line, end_column = doc.lines.line_col(max(span.start, span.end - 1))
@@ -90,10 +94,14 @@ class Rule:
     #: Runs once every other rule's findings are known and suppressed: a rule about the
     #: suppressions themselves.
     after_suppression: bool = False
+    #: What it says of a manuscript comes from that manuscript alone (with the bibliography,
+    #: the manuscript's resolutions and the house style): run one manuscript at a time, so
+    #: that a run can keep its findings for a manuscript that did not change.
+    per_document: bool = False
 
 
 def rule(name: str, severity: Severity, summary: str, bad: Example, good: Example,
-         needs_bibliography: bool = False, after_suppression: bool = False):
+         needs_bibliography: bool = False, after_suppression: bool = False, per_document: bool = False):
     """Make a rule of the decorated check; its docstring is the rule's explanation. The rule
     takes effect when listed in `rules.RULES`."""
     if severity not in SEVERITIES:
@@ -101,7 +109,7 @@ def rule(name: str, severity: Severity, summary: str, bad: Example, good: Exampl
 
     def make(fn: Callable[[Context], Iterable[Issue]]) -> Rule:
         doc = " ".join((fn.__doc__ or "").split())
-        return Rule(name, severity, summary, bad, good, doc, fn, needs_bibliography, after_suppression)
+        return Rule(name, severity, summary, bad, good, doc, fn, needs_bibliography, after_suppression, per_document)
 
     return make
 
@@ -146,11 +154,17 @@ def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str,
     return out
 
 
-def run_rules(ctx: Context, rules: dict[str, Rule], config=None) -> tuple[list[Finding], int]:
+#: How a run keeps the per-document rules' issues of a manuscript: `memo(doc, names, make)`
+#: returns what `make()` returns (a list of issues for each rule named), or its kept copy.
+Memo = Callable[[Document, tuple[str, ...], Callable[[], list[list[Issue]]]], list[list[Issue]]]
+
+
+def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | None = None) -> tuple[list[Finding], int]:
     """Every enabled rule over the context, minus what the configuration's per-file
     ignores and the manuscripts' suppression comments leave out; then the rules about the
     suppressions themselves. Returns the findings in a stable order and how many were
-    suppressed."""
+    suppressed. The per-document rules run a manuscript at a time, through `memo` where
+    one is given."""
     from ..suppress import covers
 
     severities = config.severities if config else {}
@@ -163,8 +177,10 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None) -> tuple[list[F
     used = [0] * len(ctx.suppressions)
     enabled = [r for name, r in rules.items() if name not in disabled
                and not (r.needs_bibliography and ctx.bibliography is None)]
+    per_document = _per_document(ctx, [r for r in enabled if r.per_document and not r.after_suppression], memo)
     for r in (r for r in enabled if not r.after_suppression):
-        for f in _findings(r.name, r, r.check(ctx), severities):
+        issues = per_document[r.name] if r.name in per_document else r.check(ctx)
+        for f in _findings(r.name, r, issues, severities):
             if config is not None and r.name in config.ignored_for(f.path):
                 suppressed += 1
                 continue
@@ -179,6 +195,23 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None) -> tuple[list[F
         findings.extend(_findings(r.name, r, r.check(after), severities))
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule, f.message))
     return findings, suppressed
+
+
+def _per_document(ctx: Context, rules: list[Rule], memo: Memo | None) -> dict[str, list[Issue]]:
+    """The issues of the per-document rules, by rule: each manuscript's in the order of the
+    manuscripts, as a rule looping over them all would give them."""
+    out: dict[str, list[Issue]] = {r.name: [] for r in rules}
+    if not rules:
+        return out
+    names = tuple(r.name for r in rules)
+    for doc in ctx.documents:
+        def make(doc: Document = doc) -> list[list[Issue]]:
+            one = ctx.only(doc)
+            return [list(r.check(one)) for r in rules]
+
+        for r, issues in zip(rules, memo(doc, names, make) if memo is not None else make()):
+            out[r.name].extend(issues)
+    return out
 
 
 def _show(example: Example) -> list[str]:
