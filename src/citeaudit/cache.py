@@ -10,6 +10,10 @@ What is kept, each under the hash of everything it depends on:
   bibliography, (for the rules) its resolutions and the house style;
 - what each manuscript and each source text holds of each quoted wording.
 
+- what a whole `citeaudit check` wrote (`Recorded`), under the bytes of its manuscripts and
+  .bib files, its configuration and options; replayed while the other files it looked for
+  (the full texts of sources, found or not) are as they were.
+
 Every key holds the code too (`code_stamp`: the bytes of citeaudit's modules), so that a
 changed citeaudit, even at the same version number, never reads what another one kept.
 
@@ -30,6 +34,7 @@ import pickle
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 #: The most the cache folder holds; beyond it the oldest entries are removed.
@@ -158,3 +163,73 @@ class Cache:
                     pass
         except OSError:
             return
+
+
+# --- a check's whole output, for a run whose inputs are all as they were -------------------
+
+def file_state(path: str) -> tuple[int, int, int] | None:
+    """What a file is now, as far as a kept output depends on it: its kind, size and time of
+    last change; None if there is nothing there."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_mode >> 12, st.st_size, st.st_mtime_ns
+
+
+def looked_for(paths) -> tuple[tuple[tuple[str, tuple[int, int, int]], ...], tuple[tuple[str, frozenset[str]], ...]]:
+    """What a run found of the files it looked for: the state of each that exists, and for
+    those that do not, by folder, their names (a folder that does not exist is itself a name
+    its own folder lacks). Folders are listed, not their times compared: writing a report
+    beside a .bib changes the folder, not what the check could find there."""
+    found: dict[str, tuple[int, int, int]] = {}
+    missing: dict[str, set[str]] = {}  # folder that exists -> names not in it
+    seen: set[str] = set()
+    todo = [(path, False) for path in paths]
+    while todo:
+        path, is_folder = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        state = file_state(path)
+        if state is not None:
+            if not is_folder:
+                found[path] = state
+            continue
+        folder, name = os.path.split(os.path.normpath(path))
+        folder = folder or "."
+        if not name or folder == path:
+            continue
+        missing.setdefault(folder, set()).add(name)
+        todo.append((folder, True))
+    there = tuple((folder, frozenset(names)) for folder, names in sorted(missing.items()) if file_state(folder) is not None)
+    return tuple(sorted(found.items())), there
+
+
+def _listing(folder: str) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except (OSError, ValueError):
+        return set()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one `citeaudit check` wrote, kept under the hash of everything it read (see
+    cli.run_check): the reports, standard output, the lines said on standard error before
+    and after them, the exit code, and the state of the other files it looked for."""
+
+    files: dict[str, str | bytes]
+    stdout: str
+    said: tuple[str, ...]
+    said_after: tuple[str, ...]
+    code: int
+    #: `looked_for` of the files it looked for
+    looked: tuple[tuple[tuple[str, tuple[int, int, int]], ...], tuple[tuple[str, frozenset[str]], ...]] = ((), ())
+
+    def current(self) -> bool:
+        """Are the files it looked for as they were: those found unchanged, none of the others
+        there now?"""
+        found, missing = self.looked
+        return (all(file_state(path) == state for path, state in found)
+                and not any(names & _listing(folder) for folder, names in missing))

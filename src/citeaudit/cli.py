@@ -10,14 +10,15 @@ import signal
 import sys
 import time
 
-from . import __version__, audit, load_baseline, read_document
+from . import __version__
 from .config import load_config
 from .errors import CiteauditError, display
-from .model import SEVERITIES
+from .levels import SEVERITIES
 from .output import write_atomic
 from .readers import STDIN, expand_paths, unread_in
-from .report.common import failing
-from .rules import RULES, rule_markdown, rules_markdown
+
+# What a run needs beyond these (the pipeline, the rules, the report writers) is imported
+# where it is used: a check whose output is in the cache loads none of them.
 
 FORMATS = ("text", "concise", "json", "markdown", "html", "sarif", "junit", "github", "docx")
 SUFFIX = {"text": "txt", "concise": "concise.txt", "json": "json", "markdown": "md", "html": "html", "sarif": "sarif",
@@ -35,6 +36,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _rule_list(values: list[str] | None) -> list[str]:
     names = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+    if not names:
+        return names
+    from .rules import RULES
+
     for name in names:
         if name not in RULES:
             close = difflib.get_close_matches(name, list(RULES), n=1)
@@ -177,6 +182,8 @@ def _with_rules(config, args):
         return config
     disabled = set(config.disabled) | set(ignored)
     if selected:
+        from .rules import RULES
+
         disabled |= set(RULES) - set(selected)
     return dataclasses.replace(config, disabled=disabled)
 
@@ -196,7 +203,16 @@ def _inputs(args, config) -> list[str]:
     return found
 
 
-def _run_audit(args, config):
+def _cache(args):
+    from .cache import Cache, default_dir
+
+    return Cache(None if args.no_cache else (args.cache or default_dir()))
+
+
+def _run_audit(args, config, cache) -> tuple:
+    """The report of the check, and the warnings to say before it."""
+    from . import audit, load_baseline
+
     baseline = load_baseline(args.baseline) if getattr(args, "baseline", None) else None
     progress = _progress(sys.stderr.isatty() and len(args.paths) > 0)
     if args.sources and not os.path.isdir(args.sources):
@@ -204,38 +220,52 @@ def _run_audit(args, config):
     online = _online_config(args, config) if args.online or args.offline else None
     bar = _online_progress() if online is not None else None
     try:
-        from .cache import Cache, default_dir
-
-        cache = Cache(None if args.no_cache else (args.cache or default_dir()))
         report = audit(args.paths, args.bib or None, config, baseline, progress=progress, sources=args.sources,
                        online=online, online_progress=bar, jobs=args.jobs, scheduler=args.scheduler, cache=cache)
     finally:
         if bar is not None:
             bar.close()
+    said = []
     if report.online is not None:
-        _note("registries: " + report.online.summary())
+        said.append(_as_note("registries: " + report.online.summary()))
     for path, advice in unread_in(args.paths):
-        _warn(f"{display(path)}: not read: citeaudit reads .txt, .md, .tex, .docx, .odt and .pdf ({advice})")
+        said.append(_as_warning(f"{display(path)}: not read: citeaudit reads .txt, .md, .tex, .docx, .odt and .pdf ({advice})"))
     for doc in report.documents:
         for warning in doc.warnings:
-            _warn(warning)
-    return report
+            said.append(_as_warning(warning))
+    return report, said
 
 
-def _said_after(report, config) -> None:
+def _said_after(report, config) -> list[str]:
     """What the run could not do, said once its output is written."""
+    from .rules import RULES
+
     if report.bibliography is None:
         needs = sorted(name for name, r in RULES.items() if r.needs_bibliography and name not in config.disabled)
-        _note(f"no bibliography (--bib, or bib in the configuration): citations were found but not resolved, "
-              f"and {len(needs)} rules that need one did not run ({', '.join(needs[:3])}, …)")
+        return [_as_note(f"no bibliography (--bib, or bib in the configuration): citations were found but not resolved, "
+                      f"and {len(needs)} rules that need one did not run ({', '.join(needs[:3])}, …)")]
+    return []
+
+
+def _say(lines: list[str] | tuple[str, ...]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _as_warning(message: str) -> str:
+    return f"citeaudit: warning: {' '.join(message.split())}"
+
+
+def _as_note(message: str) -> str:
+    return f"citeaudit: note: {message}"
 
 
 def _warn(message: str) -> None:
-    print(f"citeaudit: warning: {' '.join(message.split())}", file=sys.stderr)
+    print(_as_warning(message), file=sys.stderr)
 
 
 def _note(message: str) -> None:
-    print(f"citeaudit: note: {message}", file=sys.stderr)
+    print(_as_note(message), file=sys.stderr)
 
 
 def _write(args, output: str, inputs: list[str]) -> None:
@@ -243,6 +273,57 @@ def _write(args, output: str, inputs: list[str]) -> None:
         write_atomic({args.out: output}, inputs)
     else:
         sys.stdout.write(output)
+
+
+def _recording_key(args, config, formats: list[str], fail_on: str, colour: bool, cache) -> str | None:
+    """The key a check's whole output is kept under: the hash of its options, its
+    configuration, the folder it runs in and the bytes of its manuscripts and .bib files
+    (and of the code, as every key of the cache). None where the output depends on more
+    than these: no cache, standard input, the registries (--online, --offline), a LaTeX
+    manuscript (its inputs are other files), no .bib named (the manuscripts name theirs), an
+    annotated Word copy asked for."""
+    from .cache import digest
+    from .readers import read_bytes
+
+    bibs = list(args.bib or config.bib)
+    if cache.folder is None or args.online or args.offline or not bibs or STDIN in args.paths or "docx" in formats:
+        return None
+    files = [p for p in expand_paths(args.paths) if not config.excluded(p)]
+    if any(os.path.splitext(p)[1].lower() in (".tex", ".ltx", ".latex") for p in files):
+        return None
+    parts: list[str | bytes] = ["check", os.getcwd(), repr((formats, args.out, fail_on, colour, args.sources, config))]
+    try:
+        for p in files:
+            parts += [p, read_bytes(p)]
+        for p in bibs:
+            parts += [p, read_bytes(p)]
+        if args.baseline:
+            parts += [args.baseline, read_bytes(args.baseline)]
+    except CiteauditError:
+        return None  # the run says what is wrong
+    return "run-" + digest(*parts)
+
+
+def _looked_at(report, args, config) -> tuple:
+    """The state of the files a check looked for besides its manuscripts and .bib files:
+    the full texts of the works (found or not)."""
+    from .cache import looked_for
+
+    if report.bibliography is None:
+        return ()
+    from .quotes import candidate_paths
+
+    return looked_for(candidate_paths(report.bibliography, args.sources or config.sources))
+
+
+def _replay(kept, inputs: list[str]) -> int:
+    _say(kept.said)
+    if kept.files:
+        write_atomic(kept.files, inputs)
+    else:
+        sys.stdout.write(kept.stdout)
+    _say(kept.said_after)
+    return kept.code
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -255,7 +336,15 @@ def run_check(args: argparse.Namespace) -> int:
     if out_dir and not os.path.isdir(args.out):
         raise CiteauditError("folder does not exist", args.out)
     inputs = _inputs(args, config)
-    report = _run_audit(args, config)
+    cache = _cache(args)
+    colour = _colour(args.color)
+    key = _recording_key(args, config, formats, fail_on, colour, cache)
+    if key is not None:
+        kept = cache.get(key)
+        if kept is not None and kept.current():
+            return _replay(kept, inputs)
+    report, said = _run_audit(args, config, cache)
+    _say(said)
     if "docx" in formats and not args.out:
         raise CiteauditError("--format docx writes annotated Word files: give --out DIR (or --out FILE.docx for one manuscript)")
     files: dict[str, str | bytes] = {}
@@ -266,12 +355,23 @@ def run_check(args: argparse.Namespace) -> int:
         files.update({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in text_formats})
     elif args.out and text_formats:
         files[args.out] = render(text_formats[0], report, fail_on)
+    stdout = ""
     if files:
         write_atomic(files, inputs)
     else:
-        sys.stdout.write(render(formats[0], report, fail_on, _colour(args.color)))
-    _said_after(report, config)
-    return 1 if failing(report.findings, fail_on) else 0
+        stdout = render(formats[0], report, fail_on, colour)
+        sys.stdout.write(stdout)
+    after = _said_after(report, config)
+    _say(after)
+    from .report.common import failing
+
+    code = 1 if failing(report.findings, fail_on) else 0
+    if key is not None:
+        from .cache import Recorded
+
+        cache.put(key, Recorded(files, stdout, tuple(said), tuple(after), code, _looked_at(report, args, config)))
+        cache.trim()
+    return code
 
 
 def _annotated(report, out_dir: str | None, out_file: str | None) -> dict[str, bytes]:
@@ -309,9 +409,10 @@ def run_baseline(args: argparse.Namespace) -> int:
 
     config = _with_rules(load_config(args.config), args)
     inputs = _inputs(args, config)
-    report = _run_audit(args, config)
+    report, said = _run_audit(args, config, _cache(args))
+    _say(said)
     write_atomic({args.out: json_report.render(report)}, inputs)
-    _said_after(report, config)
+    _say(_said_after(report, config))
     print(f"citeaudit: baseline of {len(report.findings)} findings written to {display(args.out)}", file=sys.stderr)
     return 0
 
@@ -325,11 +426,13 @@ def run_diff(args: argparse.Namespace) -> int:
     output = {"text": diff.render_text, "markdown": diff.render_markdown, "json": diff.render_json}[args.format](result)
     _write(args, output, inputs)
     fail_on = args.fail_on or config.fail_on or "error"
+    from .report.common import failing
+
     return 1 if failing(result.new_findings, fail_on) else 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from . import export, load_bibliography
+    from . import audit, export, load_bibliography
 
     config = load_config(args.config)
     inputs = _inputs(args, config)
@@ -373,7 +476,7 @@ def _typed_entries(paths: list[str], config) -> list:
     """The entries of the manuscripts' typed references, in the order typed; on stderr, each
     manuscript without any and each reference the parser was unsure of (its entry carries a
     `note` saying so). None at all is an error."""
-    from . import read_lists
+    from . import read_document, read_lists
     from .reflist.entries import exported_entries
 
     files = [p for p in expand_paths(paths) if not config.excluded(p)]
@@ -420,6 +523,7 @@ def _online_progress():
 
 def run_verify(args: argparse.Namespace) -> int:
     from . import verify_bibliography
+    from .report.common import failing
 
     config = load_config(args.config)
     inputs = _inputs(args, config)
@@ -464,6 +568,8 @@ def run_enrich(args: argparse.Namespace) -> int:
 
 
 def run_rules_command(args: argparse.Namespace) -> int:
+    from .rules import RULES, rule_markdown, rules_markdown
+
     if args.name is not None:
         (name,) = _rule_list([args.name]) if "," not in args.name else (args.name,)
         if name not in RULES:

@@ -127,9 +127,8 @@ def _relative(display_path: str) -> str:
 
 def load_config(path: str | None = None, cwd: str = ".") -> Config:
     """The configuration named, or the one found from `cwd` upwards, or the defaults."""
-    from .model import SEVERITIES
+    from .levels import SEVERITIES
     from .readers import read_bytes
-    from .rules import RULES
 
     if path is None:
         path = find_config(cwd)
@@ -194,8 +193,13 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
         if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
             raise fail("exclude must be a list of glob patterns (strings)", "exclude")
         cfg.exclude = list(data["exclude"])
+    def known(name: str) -> bool:
+        from .rules import RULES  # the rules are loaded only for a configuration that names some
+
+        return name in RULES
+
     for name, level in table("rules").items():
-        if name not in RULES:
+        if not known(name):
             raise fail(f"unknown rule {name!r} (see citeaudit rules)", name, "rules")
         if level == "off":
             cfg.disabled.add(name)
@@ -213,7 +217,7 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
         if not isinstance(rules, list) or not all(isinstance(n, str) for n in rules):
             raise fail("per-file-ignores values must be lists of rule names", pattern, "per-file-ignores")
         for name in rules:
-            if name not in RULES:
+            if not known(name):
                 raise fail(f"unknown rule {name!r} in per-file-ignores", pattern, "per-file-ignores")
         cfg.per_file_ignores[pattern] = list(rules)
     for key, value in table("online").items():

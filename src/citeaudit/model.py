@@ -7,16 +7,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from .bibliography import Bibliography
+from .levels import RANK, SEVERITIES, Severity  # noqa: F401 - the model's users find them here
 from .text import LineIndex, Span
 
-Severity = Literal["error", "warning", "info"]
-#: Most severe first.
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-#: Higher is more severe; "never" (a --fail-on level) ranks above every severity.
-RANK: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+if TYPE_CHECKING:
+    from .bibliography import Bibliography
+
 
 
 @dataclass(frozen=True, slots=True)

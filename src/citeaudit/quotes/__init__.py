@@ -56,6 +56,11 @@ def _candidates(e: Entry, sources_dir: str | None) -> list[tuple[str, str]]:
     return out
 
 
+def candidate_paths(bib: Bibliography, sources_dir: str | None) -> list[str]:
+    """Every file a check may look in for a full text, whether it exists or not."""
+    return [path for e in bib.entries for path, _named in _candidates(e, sources_dir)]
+
+
 def find_source(e: Entry, sources_dir: str | None, roots: list[str]) -> tuple[str | None, SourceProblem | None]:
     """The path of an entry's full text, or why it cannot be read. Only files inside the
     folders the user named (the .bib's folder, the sources folder) are read; any other path
