@@ -179,10 +179,13 @@ def write(n: int, path: str | os.PathLike[str]) -> None:
     Path(path).write_text(build(n), encoding="utf-8")
 
 
-def _best(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Best wall-clock and best CPU seconds of a whole process."""
+def _best(cmd: list[str], repeat: int, before_each=None) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds of a whole process (`before_each(i)` run, untimed,
+    before the i-th)."""
     walls, cpus = [], []
-    for _ in range(repeat):
+    for i in range(repeat):
+        if before_each is not None:
+            before_each(i)
         before = os.times()
         t = time.perf_counter()
         done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -210,10 +213,22 @@ def main() -> None:
     folder = args.keep or tempfile.mkdtemp(prefix="bib_scale_")
     os.makedirs(folder, exist_ok=True)
     cache = os.path.join(folder, "cache")
+    edited = os.path.join(folder, "edited", SEED.name)
+    os.makedirs(os.path.dirname(edited), exist_ok=True)
+    seed_text = SEED.read_text(encoding="utf-8")
+
+    def edit(i: int) -> None:
+        with open(edited, "w", encoding="utf-8") as fh:
+            fh.write(seed_text + f"\nA paragraph added in revision {time.time_ns()}-{i} (Althusser 1978).\n")
+
     runs = {
         "check seed 000": ["check", str(SEED), "--format", "json", "--fail-on", "never", "--no-cache", "--bib"],
-        # the same with the cache of a first run (the .bib parsed, the manuscript extracted)
+        # the same with the cache of a first run: the same inputs, so its output is written from the cache
         "check seed 000, cached": ["check", str(SEED), "--format", "json", "--fail-on", "never", "--cache", cache, "--bib"],
+        # the manuscript edited (a paragraph added) since the first run: the .bib parsed from the
+        # cache, the manuscript read and checked again
+        "check seed 000 edited, cached": ["check", edited, "--format", "json", "--fail-on", "never", "--cache", cache,
+                                          "--bib"],
         "export csl-json": ["export", "--to", "csl-json", "--bib"],
         "export bibtex": ["export", "--to", "bibtex", "--bib"],
     }
@@ -228,9 +243,10 @@ def main() -> None:
             write(n, path)
         cells = []
         for name, cmd in runs.items():
+            again = edit if edited in cmd else None
             if "--cache" in cmd:
-                _best([*exe, *cmd, path], 1)  # fills the cache
-            wall, _cpu = _best([*exe, *cmd, path], args.repeat)
+                _best([*exe, *cmd, path], 1, again)  # fills the cache
+            wall, _cpu = _best([*exe, *cmd, path], args.repeat, again)
             results[name].append(wall)
             cells.append(f"{wall:.2f} s")
         print(f"| {n:,} | {os.path.getsize(path) / 1e6:.1f} MB | " + " | ".join(cells) + " |")
@@ -238,8 +254,10 @@ def main() -> None:
         factor = sizes[-1] / sizes[0]
         print(f"\nratio {sizes[-1]:,} / {sizes[0]:,} entries ({factor:g} times the entries): " + ", ".join(
             f"{name} {times[-1] / times[0]:.2f}" for name, times in results.items()))
+        # (not for the cached check: answered from the cache, it runs less than the baseline does)
         print("ratio after the baseline's cost is taken off: " + ", ".join(
-            f"{name} {(times[-1] - base) / max(times[0] - base, 1e-9):.2f}" for name, times in results.items()))
+            f"{name} {(times[-1] - base) / max(times[0] - base, 1e-9):.2f}" for name, times in results.items()
+            if "cached" not in name))
 
 
 if __name__ == "__main__":

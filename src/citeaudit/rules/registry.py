@@ -124,29 +124,34 @@ def registry(rules: Iterable[Rule]) -> dict[str, Rule]:
     return out
 
 
-def fingerprint(rule_name: str, path: str, subject: str, occurrence: int) -> str:
+def fingerprint(rule_name: str, path: str, subject: str, occurrence: int, basename: str | None = None) -> str:
     """Stable identity of a finding: rule, file name, the text it is about and which
-    occurrence of that text it is, never its line number."""
+    occurrence of that text it is, never its line number. (`basename`: the path's, where
+    the caller has it already.)"""
     subject = " ".join(subject.split()).casefold()  # runs of whitespace as one space, none at the ends
-    raw = "\0".join((rule_name, os.path.basename(path), subject, str(occurrence)))
+    raw = "\0".join((rule_name, os.path.basename(path) if basename is None else basename, subject, str(occurrence)))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
 def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str, str]) -> list[Finding]:
     seen: Counter = Counter()
+    names: dict[str, tuple[str, str]] = {}  # path -> (as displayed, base name): a .bib has thousands of findings
     out = []
     for issue in issues:
         k = (issue.path, issue.subject)
         seen[k] += 1
+        shown = names.get(issue.path)
+        if shown is None:
+            shown = names[issue.path] = (display(issue.path), os.path.basename(issue.path))
         out.append(
             Finding(
                 rule=name,
                 severity=severities.get(name, issue.severity or r.severity),
-                path=display(issue.path),
+                path=shown[0],
                 line=issue.line,
                 column=issue.column,
                 message=issue.message,
-                fingerprint=fingerprint(name, issue.path, issue.subject, seen[k]),
+                fingerprint=fingerprint(name, issue.path, issue.subject, seen[k], shown[1]),
                 end_line=issue.end_line,
                 end_column=issue.end_column,
             )
