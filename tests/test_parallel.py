@@ -127,12 +127,13 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     monkeypatch.setattr(quotes, "search_source", lambda unit, shared: sources.append(unit) or search_source(unit, shared))
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
-    # the bibliography, and three of the four manuscripts read, extracted, resolved, checked
+    # the bibliography and what the rules about it alone said, and three of the four
+    # manuscripts read, extracted, resolved, checked
     # by the per-document rules and searched for the others' quotations (with the set of
     # wordings they were searched for, one entry for all), from the cache: only the changed
     # one is searched again; and the source text at hand, searched for the quotations that
     # cite it and for those its citation missed, is not read at all
-    assert second.hits == 1 + 3 + 3 + 3 + 3 + 3 + 1 + 2
+    assert second.hits == 1 + 1 + 3 + 3 + 3 + 3 + 3 + 1 + 2
     assert [u.text for u in searched] == [d.text for d in report.documents if "A new paragraph" in d.text]
     assert sources == []
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
@@ -182,11 +183,14 @@ def test_the_kept_findings_follow_the_house_style_and_the_bibliography(tmp_path)
         return [f.message for f in report.findings if f.rule == "inconsistent-citation-style"]
 
     assert any("the house style is no comma" in m for m in style(styled)) and style(styled) != style(plain)
-    # a year changed in the .bib: the citations of that work no longer resolve
+    # a year changed in the .bib: the citations of that work no longer resolve; and an entry
+    # added without its title: what the rules say of the .bib alone is said again
     text = bib.read_text(encoding="utf-8")
-    bib.write_text(re.sub(r"year( *)= \{2015\}", r"year\1= {2016}", text), encoding="utf-8")
+    bib.write_text(re.sub(r"year( *)= \{2015\}", r"year\1= {2016}", text) + "\n@book{untitled2020, author = {Nobody, A.},"
+                   " publisher = {P}, year = 2020}\n", encoding="utf-8")
     again = audit([str(folder)], [str(bib)], cache=Cache(cache))
     assert json_report.render(again) == json_report.render(audit([str(folder)], [str(bib)]))
+    assert any(f.rule == "missing-field" and "untitled2020" in f.message for f in again.findings)
     assert len([f for f in again.findings if f.rule == "unresolved-citation"]) > \
         len([f for f in plain.findings if f.rule == "unresolved-citation"])
 

@@ -139,7 +139,8 @@ def audit(
     checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None
     ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions,
                   lists=lists, from_lists=from_manuscripts, online=checked)
-    findings, suppressed = run_rules(ctx, RULES, config, _rules_memo(cache, kept, bib_key, resolutions, config))
+    findings, suppressed = run_rules(ctx, RULES, config, _rules_memo(cache, kept, bib_key, resolutions, config),
+                                     _bibliography_memo(cache, bib_key))
     cache.trim()
     findings, baselined = _without_baseline(findings, baseline)
     return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
@@ -182,6 +183,14 @@ def _resolution_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, al
         return cache.get_or_make("res-" + digest(__version__, kept[doc.path], bib_key or "none", known), make)
 
     return memo
+
+
+def _bibliography_memo(cache: Cache, bib_key: str | None):
+    """`bib_memo(names, make)` for `run_rules`: what the per-bibliography rules say, or its
+    copy in the cache, kept under the bibliography's key (its paths and bytes)."""
+    if cache.folder is None or bib_key is None or bib_key == "none":
+        return None
+    return lambda names, make: cache.get_or_make("bibrules-" + digest(bib_key, *names), make)
 
 
 def _rules_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, resolutions: Resolutions, config: Config):

@@ -65,6 +65,7 @@ def named(e: Entry) -> str:
                  "@book{marx1852,\n  author = {Marx, Karl},\n  title = {The Eighteenth Brumaire},\n  publisher = {Die Revolution},\n"
                  "  year = 1852\n}\n"),
     needs_bibliography=True,
+    per_bibliography=True,
 )
 def bib_parse_error(ctx: Context):
     """The rest of the file is still read: each entry that parses on its own is used."""
@@ -81,6 +82,7 @@ def bib_parse_error(ctx: Context):
     good=Example(_CITES_BALIBAR, "@book{balibar1977, author = {Balibar, Étienne}, title = {On the Dictatorship of the Proletariat},\n"
                  "  publisher = {NLB}, year = 1977}\n"),
     needs_bibliography=True,
+    per_bibliography=True,
 )
 def missing_field(ctx: Context):
     """The required fields of BibTeX's standard styles for the entry's type, with biblatex's
@@ -159,6 +161,7 @@ def field_problem(name: str, value: str) -> str | None:
                  "@book{cse1976, author = {{Conference of Socialist Economists}}, title = {The Labour Process and Class Strategies},\n"
                  "  publisher = {Stage 1}, year = {1976}, isbn = {0-85035-025-5}}\n"),
     needs_bibliography=True,
+    per_bibliography=True,
 )
 def invalid_field(ctx: Context):
     """Checked offline: four-digit years between 1000 and 2100, page ranges that run
@@ -202,6 +205,7 @@ def _identifiers(e: Entry) -> list[str]:
                  "@book{balibar1976, author = {Balibar, Étienne}, title = {Sur la dictature du prolétariat},\n"
                  "  publisher = {Maspero}, year = 1976}\n"),
     needs_bibliography=True,
+    per_bibliography=True,
 )
 def duplicate_entry(ctx: Context):
     """Titles are compared without case, accents or punctuation; the later entry is reported.

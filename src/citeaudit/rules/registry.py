@@ -98,10 +98,13 @@ class Rule:
     #: the manuscript's resolutions and the house style): run one manuscript at a time, so
     #: that a run can keep its findings for a manuscript that did not change.
     per_document: bool = False
+    #: What it says comes from the bibliography alone: kept with the parsed bibliography.
+    per_bibliography: bool = False
 
 
 def rule(name: str, severity: Severity, summary: str, bad: Example, good: Example,
-         needs_bibliography: bool = False, after_suppression: bool = False, per_document: bool = False):
+         needs_bibliography: bool = False, after_suppression: bool = False, per_document: bool = False,
+         per_bibliography: bool = False):
     """Make a rule of the decorated check; its docstring is the rule's explanation. The rule
     takes effect when listed in `rules.RULES`."""
     if severity not in SEVERITIES:
@@ -109,7 +112,8 @@ def rule(name: str, severity: Severity, summary: str, bad: Example, good: Exampl
 
     def make(fn: Callable[[Context], Iterable[Issue]]) -> Rule:
         doc = " ".join((fn.__doc__ or "").split())
-        return Rule(name, severity, summary, bad, good, doc, fn, needs_bibliography, after_suppression, per_document)
+        return Rule(name, severity, summary, bad, good, doc, fn, needs_bibliography, after_suppression, per_document,
+                    per_bibliography)
 
     return make
 
@@ -162,14 +166,17 @@ def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str,
 #: How a run keeps the per-document rules' issues of a manuscript: `memo(doc, names, make)`
 #: returns what `make()` returns (a list of issues for each rule named), or its kept copy.
 Memo = Callable[[Document, tuple[str, ...], Callable[[], list[list[Issue]]]], list[list[Issue]]]
+#: The same for the per-bibliography rules: `bib_memo(names, make)`.
+BibMemo = Callable[[tuple[str, ...], Callable[[], list[list[Issue]]]], list[list[Issue]]]
 
 
-def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | None = None) -> tuple[list[Finding], int]:
+def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | None = None,
+              bib_memo: BibMemo | None = None) -> tuple[list[Finding], int]:
     """Every enabled rule over the context, minus what the configuration's per-file
     ignores and the manuscripts' suppression comments leave out; then the rules about the
     suppressions themselves. Returns the findings in a stable order and how many were
     suppressed. The per-document rules run a manuscript at a time, through `memo` where
-    one is given."""
+    one is given; the per-bibliography rules through `bib_memo`."""
     from ..suppress import covers
 
     severities = config.severities if config else {}
@@ -182,9 +189,16 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | No
     used = [0] * len(ctx.suppressions)
     enabled = [r for name, r in rules.items() if name not in disabled
                and not (r.needs_bibliography and ctx.bibliography is None)]
-    per_document = _per_document(ctx, [r for r in enabled if r.per_document and not r.after_suppression], memo)
+    kept = _per_document(ctx, [r for r in enabled if r.per_document and not r.after_suppression], memo)
+    of_bib = [r for r in enabled if r.per_bibliography and not r.after_suppression]
+    if of_bib:
+        def make() -> list[list[Issue]]:
+            return [list(r.check(ctx)) for r in of_bib]
+
+        names = tuple(r.name for r in of_bib)
+        kept.update(zip(names, bib_memo(names, make) if bib_memo is not None else make()))
     for r in (r for r in enabled if not r.after_suppression):
-        issues = per_document[r.name] if r.name in per_document else r.check(ctx)
+        issues = kept[r.name] if r.name in kept else r.check(ctx)
         for f in _findings(r.name, r, issues, severities):
             if config is not None and r.name in config.ignored_for(f.path):
                 suppressed += 1
