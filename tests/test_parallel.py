@@ -225,3 +225,26 @@ def test_a_changed_source_text_is_searched_again(tmp_path, monkeypatch):
     assert str(text) in sources
     assert json_report.render(again) == json_report.render(audit([str(seed)], [str(bib / "seeds.bib")]))
     assert json_report.render(again) != json_report.render(first)
+
+
+def test_what_the_cache_keeps_and_the_workers_send_comes_back_whole():
+    """The model's frozen dataclasses pickle through their own quick state (citeaudit.frozen):
+    every field comes back, those left out of comparisons too."""
+    import dataclasses
+    import pickle
+
+    from citeaudit import load_bibliography, read_document
+
+    def fields(value):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+
+    doc = read_document(SEEDS / "000_2de16985b8390cf9.txt")
+    bib = load_bibliography([BIB])
+    for value in (doc, bib, doc.citations[0], doc.citations[0].span, bib.entries[0], bib.entries[0].authors[0],
+                  audit([str(SEEDS / "000_2de16985b8390cf9.txt")], [str(BIB)]).findings[0]):
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(value) and back == value
+        for mine, theirs in zip(fields(back), fields(value)):
+            assert mine == theirs or type(mine).__name__ == "LineIndex"  # compared below, by what it answers
+    assert pickle.loads(pickle.dumps(doc)).lines.line_col(5000) == doc.lines.line_col(5000)
+    assert pickle.loads(pickle.dumps(bib)).get(bib.entries[3].key) == bib.entries[3]

@@ -344,3 +344,8 @@ class Report:
     def cited_keys(self) -> set[str]:
         """Keys of the entries the manuscripts' citations resolved to."""
         return {r.key for d in self.documents for _ci, _ii, _it, r in self.resolutions.items(d) if r.key}
+
+
+from .frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)

@@ -181,3 +181,8 @@ def subtract_spans(spans, holes) -> list[tuple[int, int]]:
         if cur < b:
             out.append((cur, b))
     return out
+
+
+from .frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)

@@ -128,3 +128,8 @@ class Bibliography:
 
     def get(self, key: str | None) -> Entry | None:
         return self._by_key.get(key) if key is not None else None
+
+
+from ..frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)

@@ -125,3 +125,8 @@ def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int],
             page, last_page = text.page_at(start), text.page_at(ends[a.end - 1] - 1)
         out.append((a.score, a.kind, page, last_page, start, other, a.differences))
     return out
+
+
+from ..frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)

@@ -266,3 +266,8 @@ def expand_paths(paths: list[str]) -> list[str]:
         else:
             out.append(raw)
     return list(dict.fromkeys(out))
+
+
+from ..frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)

@@ -298,3 +298,8 @@ def rules_markdown(rules: dict[str, Rule]) -> str:
     for r in rules.values():
         out += [""] + rule_markdown(r)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+from ..frozen import quick_pickling  # noqa: E402 - applied to the classes above
+
+quick_pickling(__name__)
