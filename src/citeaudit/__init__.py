@@ -27,22 +27,22 @@ __all__ = [
     "load_baseline", "load_bibliography", "load_config", "read_document",
 ]
 
-#: Where each public name lives; anything else of the pipeline's (its stages) is found there too.
+#: Where each name lives: the public API, and the pipeline's stages the command line uses.
+#: Any other name is not looked for (so `from citeaudit import export` imports the
+#: submodule, and nothing else).
 _HOME = {
     "Bibliography": "bibliography", "load_bibliography": "bibliography", "Config": "config", "load_config": "config",
     "CiteauditError": "errors", "Document": "model", "Report": "model",
+    **dict.fromkeys(("audit", "known_names", "load_baseline", "read_document", "read_lists", "read_manuscripts",
+                     "extract_all", "verify_bibliography", "verify_online"), "pipeline"),
 }
 
 
 def __getattr__(name: str) -> Any:
     from importlib import import_module
 
-    if name.startswith("__"):
-        raise AttributeError(name)
-    module = import_module(f".{_HOME.get(name, 'pipeline')}", __name__)
-    try:
-        value = getattr(module, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_HOME[name]}", __name__), name)
     globals()[name] = value
     return value

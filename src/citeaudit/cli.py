@@ -432,7 +432,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from . import audit, export, load_bibliography
+    from . import export, load_bibliography
 
     config = load_config(args.config)
     inputs = _inputs(args, config)
@@ -450,6 +450,8 @@ def run_export(args: argparse.Namespace) -> int:
     args.bib = args.bib or config.bib
     report = None
     if args.cited_in:
+        from . import audit  # the whole check: only for the manuscripts' citations
+
         report = audit(args.cited_in, args.bib, config)
         bib = report.bibliography
     else:
