@@ -218,3 +218,28 @@ def test_identical_problems_get_distinct_fingerprints(tmp_path):
 def test_rules_needing_a_bibliography_are_silent_without_one(tmp_path):
     found = findings(tmp_path, "As argued (Althuser, 2015, p. 154).", bib=None)
     assert [f for f in found if RULES[f.rule].needs_bibliography] == []
+
+
+def test_the_rules_run_a_manuscript_at_a_time_say_what_they_say_of_all_at_once():
+    """A rule marked per_document is run one manuscript at a time (and its findings kept
+    with the manuscript's in the cache): over the seeds together it must say, in the same
+    order, what it says of each alone; a per_bibliography rule must read nothing but the
+    bibliography."""
+    from dataclasses import replace
+
+    from citeaudit.resolve import Index
+    from citeaudit.rules import Context
+
+    root = Path(__file__).parent.parent
+    report = audit([str(root / "seeds")], [str(root / "bib" / "seeds.bib")])
+    ctx = Context(report.documents, report.bibliography, Index.build(report.bibliography), report.resolutions,
+                  report.quotes)
+    per_document = [r for r in RULES.values() if r.per_document]
+    assert len(per_document) >= 10
+    for r in per_document:
+        together = list(r.check(ctx))
+        one_by_one = [issue for doc in ctx.documents for issue in r.check(ctx.only(doc))]
+        assert together == one_by_one, r.name
+    bare = Context((), report.bibliography, ctx.index)
+    for r in (r for r in RULES.values() if r.per_bibliography):
+        assert list(r.check(bare)) == list(r.check(ctx)) == list(r.check(replace(ctx, documents=report.documents[:1])))
