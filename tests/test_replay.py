@@ -116,3 +116,12 @@ def test_no_bib_named_is_never_answered_from_the_cache(book):
     first = subprocess.run(proc, cwd=book, capture_output=True, text=True, timeout=300)
     again = subprocess.run(proc, cwd=book, capture_output=True, text=True, timeout=300)
     assert first.stdout == again.stdout and '"documents"' in again.stdout and again.stderr.endswith("pipeline loaded\n")
+
+
+def test_a_sources_folder_taken_away_is_said_as_on_the_first_run(book):
+    (book / "texts").mkdir()
+    args = ("--format", "json", "--out", "out/r.json", "--sources", "texts")
+    assert check(book, *args)[0] == 0
+    (book / "texts").rmdir()
+    code, _, said, _ = check(book, *args)
+    assert code == 2 and "no such sources folder" in said

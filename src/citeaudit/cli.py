@@ -288,6 +288,8 @@ def _recording_key(args, config, formats: list[str], fail_on: str, colour: bool,
     bibs = list(args.bib or config.bib)
     if cache.folder is None or args.online or args.offline or not bibs or STDIN in args.paths or "docx" in formats:
         return None
+    if args.sources and not os.path.isdir(args.sources):
+        return None  # the run says so
     files = [p for p in expand_paths(args.paths) if not config.excluded(p)]
     if any(os.path.splitext(p)[1].lower() in (".tex", ".ltx", ".latex") for p in files):
         return None
