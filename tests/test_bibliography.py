@@ -82,7 +82,7 @@ def test_the_fast_bib_parser_reads_what_pybtex_reads():
     torture files, our test corpora, the seeds'), where ours reads a file it must give
     exactly pybtex's entries, fields, values and warnings, and where pybtex finds an error,
     ours must have left the file to it."""
-    from citeaudit.bibliography.read import _fast_parse, _parse
+    from citeaudit.bibliography.read import _block_lines, _fast_parse, _parse
 
     files = _bib_files()
     if len(files) < 20:
@@ -102,6 +102,11 @@ def test_the_fast_bib_parser_reads_what_pybtex_reads():
         expected = [(key, e.type, [(k, str(v)) for k, v in e.fields.items()]) for key, e in data.entries.items()]
         assert fast[0] == expected, path
         assert [str(m) for m in fast[1]] == [str(exc) for exc in captured], path
+        # each entry's line, found on the way, is the line its block starts on (a block
+        # commented out with "%", which biber skips, has none)
+        blocks = _block_lines(text)
+        assert {k: v for k, v in fast[2].items() if k in blocks} == {k: v for k, v in blocks.items() if k in fast[2]}, path
+        assert set(blocks) <= set(fast[2]), path
     assert read_fast >= len(files) // 2  # the fast path is the usual one
 
 

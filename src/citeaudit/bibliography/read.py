@@ -370,12 +370,13 @@ class _Unsure(Exception):
     """Something the fast parser leaves to pybtex: a syntax error, an undefined macro."""
 
 
-def _fast_parse(text: str) -> tuple[list[tuple[str, str, list[tuple[str, str]]]], list[str]] | None:
+def _fast_parse(text: str) -> tuple[list[tuple[str, str, list[tuple[str, str]]]], list[str], dict[str, int]] | None:
     """The entries of a .bib as pybtex's parser reads them: (key, type, [(field, value)]) in
     the order of the file, the first of a repeated key, the first of a repeated field, values
     with their whitespace normalised and macros expanded; with the messages of pybtex's
-    warnings (DuplicateField, repeated entry), in order. None where pybtex would report an
-    error (or anything else unusual): the caller then reads the file with pybtex."""
+    warnings (DuplicateField, repeated entry), in order; and the line of each key's entry (of
+    its last, for a key given twice, as `_block_lines` gives them). None where pybtex would
+    report an error (or anything else unusual): the caller then reads the file with pybtex."""
     try:
         return _fast_parse_or_raise(text)
     except (_Unsure, IndexError):
@@ -387,6 +388,8 @@ def _fast_parse_or_raise(text: str):
     entries: list[tuple[str, str, list[tuple[str, str]]]] = []
     messages: list[str] = []
     keys: set[str] = set()
+    lines: dict[str, int] = {}
+    line, counted = 1, 0  # the line at `counted`: newlines are counted once, moving forward
     entry_match = _ENTRY.match
     pos = 0
     while True:
@@ -419,13 +422,16 @@ def _fast_parse_or_raise(text: str):
                 seen.add(low)
                 kept.append((name, value))
             fields = kept
+        line += text.count("\n", counted, at)
+        counted = at
+        lines[key] = line
         low_key = key.lower()
         if low_key in keys:
             messages.append(f"repeated bibliography entry: {key}")
             continue
         keys.add(low_key)
         entries.append((key, kind, fields))
-    return entries, messages
+    return entries, messages, lines
 
 
 def _macro(macros: dict[str, str], name: str) -> str:
@@ -571,12 +577,12 @@ def _warnings(path: str, captured: list, lines: dict[str, int]) -> list[BibProbl
 
 
 def _entries_of(path: str, text: str) -> tuple[list[Entry], list[BibProblem]]:
-    lines = _block_lines(text)
     try:
         parsed = _fast_parse(text)
         if parsed is not None:
-            found, messages = parsed
+            found, messages, lines = parsed
         else:
+            lines = _block_lines(text)
             data, messages = _parse(text)
             found = [(key, e.type, [(k, str(v)) for k, v in e.fields.items()]) for key, e in data.entries.items()]
         decoded: dict[str, str] = {}
