@@ -8,8 +8,7 @@ What is kept, each under the hash of everything it depends on:
 - a parsed bibliography: the bytes and paths of its .bib files, and the version;
 - a manuscript's resolutions and what the per-document rules say of it: its extraction, the
   bibliography, (for the rules) its resolutions and the house style;
-- what each manuscript and each source text holds of each quoted wording.
-
+- what each manuscript and each source text holds of each quoted wording;
 - what a whole `citeaudit check` wrote (`Recorded`), under the bytes of its manuscripts and
   .bib files, its configuration and options; replayed while the other files it looked for
   (the full texts of sources, found or not) are as they were.

@@ -27,9 +27,10 @@ from .resolve import Index, resolve_document
 from .rules import RULES, Context, run_rules
 from .suppress import parse_suppressions
 
+#: The stages the package offers as its own names (citeaudit.audit, ...).
 __all__ = [
-    "Bibliography", "CiteauditError", "Config", "Document", "Report", "audit", "load_baseline",
-    "load_bibliography", "load_config", "read_document",
+    "audit", "extract_all", "known_names", "load_baseline", "read_document", "read_lists", "read_manuscripts",
+    "verify_bibliography", "verify_online",
 ]
 
 
