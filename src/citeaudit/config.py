@@ -193,6 +193,7 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
         if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
             raise fail("exclude must be a list of glob patterns (strings)", "exclude")
         cfg.exclude = list(data["exclude"])
+
     def known(name: str) -> bool:
         from .rules import RULES  # the rules are loaded only for a configuration that names some
 

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from .bibliography import Bibliography
 
 
-
 @dataclass(frozen=True, slots=True)
 class CiteItem:
     """One work cited inside a citation: "(Balibar 1977; Althusser 1978)" has two."""
