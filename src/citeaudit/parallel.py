@@ -115,23 +115,32 @@ def _dask_client(address: str):
         raise CiteauditError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
-def _call_with(item: Any, fn: Callable[[Any, Any], Any], shared: Any) -> Any:
-    """`fn(item, shared)` on a Dask worker: a unit's function takes the shared value second,
-    whatever it names it."""
-    return fn(item, shared)
+def _call_many(items: list[Any], fn: Callable[[Any, Any], Any], shared: Any) -> list[Any]:
+    """A batch of items on a Dask worker: one task, as a pool sends a chunk (a unit's
+    function takes the shared value second, whatever it names it)."""
+    return [fn(item, shared) for item in items]
 
 
 def _dask_map(client, fn, items: list[Any], shared: Any, progress=None) -> list[Any]:
-    """The items on the cluster, `shared` scattered to every worker once."""
+    """The items on the cluster, `shared` scattered to every worker once; in batches of a
+    few items (about four batches a worker), since each task costs the scheduler a round."""
     from distributed import as_completed
 
     shared_future = client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
-    futures = client.map(_call_with, items, fn=fn, shared=shared_future, pure=False)
+    workers = max(1, sum(client.nthreads().values()))
+    size = max(1, min(16, len(items) // (workers * 4)))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    # (the batches travel in the task graph, so that the scheduler gives each to whichever
+    # worker is free; scattered beforehand, each would run where it was sent)
+    futures = client.map(_call_many, batches, fn=fn, shared=shared_future, pure=False)
     try:
         if progress is not None:
-            for done, _future in enumerate(as_completed(futures), 1):
-                progress(done, len(futures))
-        return client.gather(futures)
+            sizes = {future.key: len(batch) for future, batch in zip(futures, batches)}
+            done = 0
+            for future in as_completed(futures):
+                done += sizes[future.key]
+                progress(done, len(items))
+        return [result for batch in client.gather(futures) for result in batch]
     except Exception as exc:  # noqa: BLE001 - a worker's error comes back as itself
         if isinstance(exc, CiteauditError):
             raise
