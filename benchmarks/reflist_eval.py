@@ -29,18 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from citeaudit.reflist import crf, fields, synth, train  # noqa: E402
 
 
-def runs(labels: list[str] | tuple[str, ...]) -> set[tuple[str, int, int]]:
-    out = set()
-    i = 0
-    while i < len(labels):
-        j = i
-        while j + 1 < len(labels) and labels[j + 1] == labels[i]:
-            j += 1
-        out.add((labels[i], i, j))
-        i = j + 1
-    return out
-
-
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -79,7 +67,7 @@ def held_out(model: str | None, corpus: Path) -> dict:
     t0 = time.perf_counter()
     for seq in held:
         pred = tagger.tag(crf.features(list(seq.tokens)))
-        gold_runs, pred_runs = runs(seq.labels), runs(pred)
+        gold_runs, pred_runs = train.label_runs(seq.labels), train.label_runs(pred)
         for lab, *_ in gold_runs & pred_runs:
             tp[lab] += 1
         for lab, *_ in pred_runs - gold_runs:

@@ -219,19 +219,9 @@ def test_held_out_scores_stay_above_floor():
     tagger = crf.load_tagger()
     tp = fp = fn = exact = 0
 
-    def runs(labels):
-        out, i = set(), 0
-        while i < len(labels):
-            j = i
-            while j + 1 < len(labels) and labels[j + 1] == labels[i]:
-                j += 1
-            out.add((labels[i], i, j))
-            i = j + 1
-        return out
-
     for seq in held:
         pred = tagger.tag(crf.features(list(seq.tokens)))
-        g, p = runs(list(seq.labels)), runs(pred)
+        g, p = train.label_runs(list(seq.labels)), train.label_runs(pred)
         tp += len(g & p)
         fp += len(p - g)
         fn += len(g - p)

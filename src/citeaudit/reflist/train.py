@@ -80,6 +80,21 @@ def gold_split(path: str | os.PathLike[str]) -> tuple[list[GoldSequence], list[G
     return [s for s in seqs if not is_held_out(s.text)], [s for s in seqs if is_held_out(s.text)]
 
 
+def label_runs(labels) -> set[tuple[str, int, int]]:
+    """The fields of a labelled sequence as (label, first token, last token): what the
+    held-out scores count (a field is right when its label and both ends are), for the
+    benchmark and the test's floor alike."""
+    out = set()
+    i = 0
+    while i < len(labels):
+        j = i
+        while j + 1 < len(labels) and labels[j + 1] == labels[i]:
+            j += 1
+        out.add((labels[i], i, j))
+        i = j + 1
+    return out
+
+
 def synthetic_sequences(
     corpus: Path, per_item: int, seed: int, recombined: int = 0, log=print
 ) -> list[tuple[list[str], list[str]]]:
