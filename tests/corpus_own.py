@@ -542,19 +542,26 @@ def measure_rendered(styles=None, verbose: bool = False) -> dict[tuple[str, str]
             bib = folder / "refs.bib"
             shutil.copy(doc_dir / "refs.bib", bib)
             keys = bib_info(bib)
-            variants = {}
-            for style in styles:
-                doc = render(doc_dir, STYLES[style], pandoc)
-                for wrap, d in (("paragraph", doc), ("wrapped", hard_wrap(doc))):
-                    fname = f"{style}.{wrap}.txt"
-                    (folder / fname).write_text(d.text, encoding="utf-8")
-                    variants[fname] = (style, wrap, d)
+            variants = write_variants(folder, doc_dir, styles, pandoc)
             found = run_citeaudit(folder, bib)
             for fname, (style, wrap, d) in variants.items():
                 s = score(d, found.get(fname, []), keys)
                 results.setdefault((style, wrap), Score()).add(s)
                 results.setdefault((doc_dir.name, style), Score()).add(s)
     return results
+
+
+def write_variants(folder: Path, doc_dir: Path, styles, pandoc: str, with_list: bool = False) -> dict:
+    """The document rendered in each style, as paragraphs and hard-wrapped, written into
+    `folder`: file name -> (style, wrap, Doc)."""
+    variants = {}
+    for style in styles:
+        doc = render(doc_dir, STYLES[style], pandoc, with_list=with_list)
+        for wrap, d in (("paragraph", doc), ("wrapped", hard_wrap(doc))):
+            fname = f"{style}.{wrap}.txt"
+            (folder / fname).write_text(d.text, encoding="utf-8")
+            variants[fname] = (style, wrap, d)
+    return variants
 
 
 def typed_list_keys(doc: Doc, report_doc: dict) -> dict[str, str]:
@@ -586,13 +593,7 @@ def measure_typed_lists(styles=None) -> tuple[dict[tuple[str, str], Score], dict
             folder = Path(tmp) / doc_dir.name
             folder.mkdir()
             keys = bib_info(doc_dir / "refs.bib")
-            variants = {}
-            for style in styles:
-                doc = render(doc_dir, STYLES[style], pandoc, with_list=True)
-                for wrap, d in (("paragraph", doc), ("wrapped", hard_wrap(doc))):
-                    fname = f"{style}.{wrap}.txt"
-                    (folder / fname).write_text(d.text, encoding="utf-8")
-                    variants[fname] = (style, wrap, d)
+            variants = write_variants(folder, doc_dir, styles, pandoc, with_list=True)
             reports = _report(folder, None)
             for fname, (style, wrap, d) in variants.items():
                 rep = reports.get(fname, {"citations": []})
