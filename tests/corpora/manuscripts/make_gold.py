@@ -55,6 +55,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # helpers
 
 
+def manifest_documents(folder, only=None):
+    """The documents the folder's manifest.json lists (those whose id is in `only`, if given)."""
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as fh:
+        documents = json.load(fh)["documents"]
+    return [d for d in documents if not only or d["id"] in only]
+
+
 def pandoc_path() -> str:
     try:
         import pypandoc
@@ -208,11 +215,8 @@ CROSSREF = re.compile(r"^(fig|tbl|tab|eq|sec|lst|thm|lem|cor|prp|def|exm|exr|apx
 
 def gold_markdown(folder, only=None):
     pandoc = pandoc_path()
-    man = json.load(open(os.path.join(folder, "manifest.json")))
     docs = []
-    for d in man["documents"]:
-        if only and d["id"] not in only:
-            continue
+    for d in manifest_documents(folder, only):
         ddir = os.path.join(folder, d["id"])
         fmt = d.get("from", "markdown")
         inputs = d["inputs"]
@@ -380,12 +384,9 @@ def gold_latex(folder, only=None):
     absent = [t for t in ("pdflatex", "xelatex", "bibtex", "biber") if not shutil.which(t)]
     if absent:
         sys.exit(f"{', '.join(absent)} not found; on Debian/Ubuntu: {APT_TEX}")
-    man = json.load(open(os.path.join(folder, "manifest.json")))
     env = dict(os.environ, TEXINPUTS=os.path.join(folder, "_texinputs") + "//:")
     docs = []
-    for d in man["documents"]:
-        if only and d["id"] not in only:
-            continue
+    for d in manifest_documents(folder, only):
         src = os.path.join(folder, d.get("dir", d["id"]))
         engine = d.get("engine", "pdflatex")
         backend = d["backend"]
@@ -575,11 +576,8 @@ def xml_note_counts(path):
 
 def gold_docx(folder, only=None):
     pandoc = pandoc_path()
-    man = json.load(open(os.path.join(folder, "manifest.json")))
     docs = []
-    for d in man["documents"]:
-        if only and d["id"] not in only:
-            continue
+    for d in manifest_documents(folder, only):
         f = d["file"]
         fmt = "odt" if f.endswith(".odt") else "docx+citations"
         base = [pandoc, "-f", fmt]
