@@ -142,10 +142,16 @@ def _names_agree(expected: list[str], ref: fields.ParsedReference, rendered: str
 
 def round_trip(model: str | None, corpus: Path, styles: tuple[str, ...]) -> dict:
     items = [it for it in synth.corpus_items(corpus) if synth.is_round_trip_item(it)]
-    results = {}
     failures = defaultdict(list)
+    agree, present = Counter(), Counter()  # by (style, field)
+
+    def tally(style: str, name: str, ok: bool, text: str, got) -> None:
+        present[style, name] += 1
+        agree[style, name] += ok
+        if not ok:
+            failures[(style, name)].append((text, got))
+
     for style in styles:
-        agree, present = Counter(), Counter()
         rendered = synth.render(items, style)
         # parsed in the order of the bibliography, so a "———." takes the authors of the entry before
         parsed = fields.resolve_repeated_authors([fields.parse_reference(r.text, model) for r in rendered])
@@ -153,33 +159,16 @@ def round_trip(model: str | None, corpus: Path, styles: tuple[str, ...]) -> dict
             item = r.item
             expected = _expected_names(item)
             if expected:
-                present["authors"] += 1
-                ok = _names_agree(expected, ref, r.text)
-                agree["authors"] += ok
-                if not ok:
-                    failures[(style, "authors")].append((r.text, [p.display() for p in ref.authors]))
+                tally(style, "authors", _names_agree(expected, ref, r.text), r.text, [p.display() for p in ref.authors])
             year = _years(item)
             if year and year in r.text:
-                present["year"] += 1
-                ok = ref.year == year
-                agree["year"] += ok
-                if not ok:
-                    failures[(style, "year")].append((r.text, ref.year))
-            title = synth.fold(item.get("title", ""))
-            if title and title in synth.fold(r.text):
-                present["title"] += 1
-                ok = synth.fold(ref.title) == title
-                agree["title"] += ok
-                if not ok:
-                    failures[(style, "title")].append((r.text, ref.title))
-            cont = synth.fold(item.get("container-title", ""))
-            if cont and cont in synth.fold(r.text):
-                present["container"] += 1
-                ok = synth.fold(ref.container) == cont
-                agree["container"] += ok
-                if not ok:
-                    failures[(style, "container")].append((r.text, ref.container))
-        results[style] = {k: (agree[k] / present[k] if present[k] else float("nan"), present[k]) for k in ("authors", "year", "title", "container")}
+                tally(style, "year", ref.year == year, r.text, ref.year)
+            for name, csl, got in (("title", "title", ref.title), ("container", "container-title", ref.container)):
+                value = synth.fold(item.get(csl, ""))
+                if value and value in synth.fold(r.text):
+                    tally(style, name, synth.fold(got) == value, r.text, got)
+    results = {style: {k: (agree[style, k] / present[style, k] if present[style, k] else float("nan"), present[style, k])
+                       for k in ("authors", "year", "title", "container")} for style in styles}
     return {"n_items": len(items), "styles": results, "failures": failures}
 
 
