@@ -136,28 +136,59 @@ def test_a_run_killed_while_writing_leaves_no_temporary_file_and_the_old_report_
     _big_manuscript(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
+    system_tmp = tmp_path / "system-tmp"  # where a report is staged if no unnamed file can be named
+    system_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(system_tmp)}
     args = [sys.executable, "-m", "citeaudit", "check", str(tmp_path), "--bib", str(SEEDS_BIB), "--fail-on", "never",
             "--format", "json", "--format", "html", "--out", str(out)]
-    subprocess.run(args, capture_output=True, timeout=300)
+    subprocess.run(args, capture_output=True, timeout=300, env=env)
     old = {p.name: p.read_bytes() for p in out.iterdir()}
     started = time.monotonic()
-    subprocess.run(args, capture_output=True, timeout=300)
+    subprocess.run(args, capture_output=True, timeout=300, env=env)
     whole = time.monotonic() - started
     for fraction in (0.6, 0.85, 0.97):
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         time.sleep(whole * fraction)
         proc.send_signal(sig)
         proc.wait(timeout=60)
         assert leftovers(out) == []
+        if sig == signal.SIGTERM:  # seen by Python: nothing left anywhere
+            assert leftovers(system_tmp) == []
         for name, content in old.items():
             now = (out / name).read_bytes()
             assert now == content, name  # the same inputs: the old report, or the same new one
     if sig == signal.SIGTERM:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         time.sleep(0.5)
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=60)
         assert proc.returncode in (143, -signal.SIGTERM, 0) and b"Traceback" not in err
+
+
+def test_a_report_staged_by_a_killed_run_is_swept_by_the_next_write_and_no_other_file_is(tmp_path, monkeypatch):
+    from citeaudit import output
+
+    staging = tmp_path / "system-tmp"
+    staging.mkdir()
+    monkeypatch.setattr(output.tempfile, "gettempdir", lambda: str(staging))
+    monkeypatch.setattr(output, "_swept", set())
+    monkeypatch.setattr(output, "_linkable", lambda directory: False)  # as where O_TMPFILE files cannot be named
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    hour_ago = time.time() - 3600
+    killed = staging / f".citeaudit-{ended.pid}-abc123"  # a run that ended an hour ago
+    just_now = staging / f".citeaudit-{ended.pid}-def456"  # maybe a writer in another PID namespace
+    running = staging / f".citeaudit-{os.getpid()}-ghi789"  # a run still going
+    other = staging / "notes.txt"
+    for path in (killed, just_now, running, other):
+        path.write_text("x", encoding="utf-8")
+    for path in (killed, running, other):
+        os.utime(path, (hour_ago, hour_ago))
+    out = tmp_path / "out"
+    out.mkdir()
+    output.write_atomic({str(out / "report.json"): "{}"})
+    assert (out / "report.json").read_text(encoding="utf-8") == "{}" and leftovers(out) == []
+    assert sorted(p.name for p in staging.iterdir()) == sorted([just_now.name, running.name, "notes.txt"])
 
 
 def _mount_tmpfs(path: Path, options: str) -> bool:

@@ -3,9 +3,13 @@ temporary file behind.
 
 A report is written to an anonymous file in the target's folder (Linux's O_TMPFILE: it
 has no name, so a run killed at any moment leaves nothing), then given a name and moved
-over the target in one rename. Where the system has no O_TMPFILE, a named temporary file
-is removed on any exit Python sees, SIGTERM included. A target that is a device or a pipe
-(/dev/null, /dev/stdout) is written into, never replaced.
+over the target in one rename. Where the system cannot name such a file (no O_TMPFILE, or a
+sandboxed kernel that answers EXDEV), the report is staged in a named file in the system's
+temporary folder when that is on the same file system as the target, else beside the
+target; it is removed on any exit Python sees, SIGTERM included. Only a SIGKILL can leave
+one behind, and then in the temporary folder, not among the user's files; the next write
+there removes those whose run has ended. A target that is a device or a pipe (/dev/null,
+/dev/stdout) is written into, never replaced.
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import secrets
 import stat
 import tempfile
+import time
 
 from .errors import CiteauditError, display
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 _O_TMPFILE = getattr(os, "O_TMPFILE", None)
+_STAGED = re.compile(r"\.citeaudit-(\d+)-")  # a staged report's name: .citeaudit-PID-random
+_STALE_AFTER = 600.0  # seconds: a staged file this old whose run has ended is swept away
+_swept: set[str] = set()
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -114,6 +123,74 @@ def _publish_anonymous(fd: int, directory: str, path: str) -> None:
         raise
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _sweep(folder: str) -> None:
+    """Remove staged files left in `folder` by runs that were killed (SIGKILL): ours (same
+    user), their process gone, and untouched for ten minutes, so that a writer in another
+    PID namespace is never disturbed. Once per folder per process."""
+    if folder in _swept:
+        return
+    _swept.add(folder)
+    now = time.time()
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".citeaudit-")]
+    except OSError:
+        return
+    for name in names:
+        m = _STAGED.match(name)
+        if not m or _alive(int(m.group(1))):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and now - st.st_mtime > _STALE_AFTER:
+                os.unlink(path)
+        except OSError:
+            continue
+
+
+def _staging_folder(directory: str) -> str:
+    """Where a named temporary file for a report in `directory` is made: the system's
+    temporary folder when a rename from there lands on the same file system, else `directory`
+    (and `directory` when it is set-group-ID, so that the report takes the folder's group)."""
+    temp = tempfile.gettempdir()
+    try:
+        here = os.stat(directory)
+        if (os.stat(temp).st_dev == here.st_dev and not here.st_mode & stat.S_ISGID
+                and os.access(temp, os.W_OK | os.X_OK)):
+            return temp
+    except OSError:
+        pass
+    return directory
+
+
+def _stage_named(folder: str, data: bytes, path: str) -> str:
+    """A named temporary file in `folder` holding `data`, readable as a report is."""
+    _sweep(folder)
+    try:
+        tfd, tmp = tempfile.mkstemp(prefix=f".citeaudit-{os.getpid()}-", dir=folder)
+    except OSError as exc:
+        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+    try:
+        _write_all(tfd, data, path)
+        os.fchmod(tfd, 0o666 & ~_UMASK)
+    except BaseException:
+        os.close(tfd)
+        os.unlink(tmp)
+        raise
+    os.close(tfd)
+    return tmp
+
+
 def _encode(content: str | bytes) -> bytes:
     return content if isinstance(content, bytes) else content.encode("utf-8", "replace")
 
@@ -140,16 +217,7 @@ def write_atomic(files: dict[str, str | bytes], inputs: list[str] | None = None)
             if fd is not None:
                 anonymous[path] = fd
                 continue
-            try:
-                tfd, tmp = tempfile.mkstemp(prefix=".citeaudit-", dir=directory)
-            except OSError as exc:
-                raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
-            named[path] = tmp
-            try:
-                _write_all(tfd, data, path)
-                os.fchmod(tfd, 0o666 & ~_UMASK)
-            finally:
-                os.close(tfd)
+            named[path] = _stage_named(_staging_folder(directory), data, path)
         for path, content in files.items():
             if path in anonymous:
                 _publish_anonymous(anonymous.pop(path), os.path.dirname(os.path.abspath(path)), path)
@@ -157,7 +225,15 @@ def write_atomic(files: dict[str, str | bytes], inputs: list[str] | None = None)
                 try:
                     os.replace(named[path], path)
                 except OSError as exc:
-                    raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+                    if exc.errno != errno.EXDEV:
+                        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+                    # the same device but another mount (a bind mount): stage beside the target
+                    os.unlink(named.pop(path))
+                    named[path] = _stage_named(os.path.dirname(os.path.abspath(path)), _encode(content), path)
+                    try:
+                        os.replace(named[path], path)
+                    except OSError as exc:
+                        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
                 del named[path]
             else:
                 _write_special(path, content)
