@@ -202,6 +202,7 @@ class QueryIndex:
         self.shingles = shingles
         self._ids: _Ids | None = None
         self._memo: dict | None = None
+        self._only: tuple[frozenset[int], dict] | None = None
 
     def __getstate__(self) -> dict:
         return {"queries": self.queries, "vocab": self.vocab, "shingles": self.shingles}
@@ -210,6 +211,7 @@ class QueryIndex:
         self.__dict__.update(state)
         self._ids = None
         self._memo = None
+        self._only = None
 
     def __len__(self) -> int:
         return len(self.queries)
@@ -219,12 +221,26 @@ class QueryIndex:
             self._ids = _Ids(self.vocab)
         return list(map(self._ids.__getitem__, text.raws))
 
+    def _shingles_of(self, only: set[int] | frozenset[int]) -> dict[tuple[int, ...], list[tuple[int, int]]]:
+        """The shingles of some queries only (a text searched again for a few new wordings
+        meets few of them), kept for the next text asked about the same queries."""
+        key = frozenset(only)
+        if self._only is None or self._only[0] != key:
+            some: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+            for shingle, places in self.shingles.items():
+                kept = [p for p in places if p[0] in key]
+                if kept:
+                    some[shingle] = kept
+            self._only = (key, some)
+        return self._only[1]
+
     def votes(self, text: Text, only: set[int] | frozenset[int] | None = None) -> tuple[dict[int, list[tuple[int, int]]], dict[int, int]]:
         """For each query: (diagonal band, votes) of the places in `text` where its shingles
         line up, most voted first; and the word where each query's first shingle was met.
         Queries come in the order of their first shingle in the text."""
         ids = self.ids(text)
-        hits = list(map(self.shingles.get, zip(*(ids[k:] for k in range(SHINGLE)))))
+        shingles = self.shingles if only is None else self._shingles_of(only)
+        hits = list(map(shingles.get, zip(*(ids[k:] for k in range(SHINGLE)))))
         # tally by (band, query) as one integer, band * m + query, in the order first met
         m = len(self.queries) or 1
         tally: dict[int, int] = {}

@@ -95,34 +95,45 @@ def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int
     (query, places), the queries in the order of the index. A quotation of this manuscript
     finds itself too, at its own place: the place says which quotation holds it."""
     text = Text("", unit.text)
-    text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
+    if unit.only is None:
+        text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
+    # (searched again for a few new wordings only, its words' forms and offsets are worked
+    # out for the windows aligned, as a source text's are)
     votes, _first = index.votes(text, only=frozenset(unit.only) if unit.only is not None else None)
-    starts, ends = text.starts, text.ends
     spans = unit.spans
-    out = []
+    found = []
     for qid in sorted(votes):
         places = votes[qid]
         if not places:
             continue
         candidates = index.candidates(qid, places, text, best_of=5)
-        if not any(candidates):
-            continue
-        hits = _hits(keep(candidates, None, VARIANT), text, starts, ends, spans)
+        if any(candidates):
+            found.append((qid, keep(candidates, None, VARIANT)))
+    if not found:
+        return []
+    if unit.only is None:
+        text.starts  # noqa: B018 - every offset at once, for the many places
+    at = text.offsets([(a.start, False) for _q, kept in found for a in kept]
+                      + [(a.end - 1, True) for _q, kept in found for a in kept])
+    out = []
+    for qid, kept in found:
+        hits = _hits(kept, text, at, spans)
         if hits:
             out.append((qid, hits))
     return out
 
 
-def _hits(kept: list[Alignment], text: Text, starts: list[int], ends: list[int], spans) -> list[CrossHit]:
+def _hits(kept: list[Alignment], text: Text, at: dict[tuple[int, bool], int], spans) -> list[CrossHit]:
+    """The places of a query's alignments; `at`: (word index, end?) -> character offset."""
     out = []
     for a in kept:
-        start, end = starts[a.start], ends[a.end - 1]
+        start, end = at[(a.start, False)], at[(a.end - 1, True)]
         # the quotation that holds the place: the narrowest that overlaps it (a note's quotation
         # inside a block quotation that runs round the note is the note's)
         other = min(((e - s, j) for j, (s, e) in enumerate(spans) if s < end and start < e), default=(0, None))[1]
         page = last_page = None
         if text.has_pages and a.end > a.start:
-            page, last_page = text.page_at(start), text.page_at(ends[a.end - 1] - 1)
+            page, last_page = text.page_at(start), text.page_at(end - 1)
         out.append((a.score, a.kind, page, last_page, start, other, a.differences))
     return out
 
