@@ -4,6 +4,7 @@ the cache a CI job keeps between revisions."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -117,7 +118,7 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     shutil.copytree(SEEDS, folder)
     cache = tmp_path / "cache"
     first = Cache(str(cache))
-    audit([str(folder)], [str(BIB)], cache=first)
+    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo("json-document"))
     assert first.misses == first.hits == 0 or first.hits == 0
     one = folder / "001_14b2926651ad8fe5.txt"
     one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
@@ -138,6 +139,10 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     assert sources == []
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
     assert json_report.render(report) == fresh
+    # the JSON report: the unchanged manuscripts' parts as the first run wrote them
+    before = second.hits
+    assert json_report.render(report, second.text_memo("json-document")) == fresh
+    assert second.hits - before == 3
 
 
 def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tmp_path, monkeypatch):
@@ -146,7 +151,8 @@ def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tm
     folder = tmp_path / "book"
     shutil.copytree(SEEDS, folder)
     cache = tmp_path / "cache"
-    audit([str(folder)], [str(BIB)], cache=Cache(str(cache)))
+    first = Cache(str(cache))
+    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo("json-document"))
     # seed 002 quotes a sentence of seed 003 that no manuscript quoted before
     three = (folder / "003_03805af8fcc790d0.txt").read_text(encoding="utf-8")
     sentence = " ".join(three.split()[400:416])
@@ -155,14 +161,40 @@ def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tm
     searched = []
     search = quotes.search_manuscript
     monkeypatch.setattr(quotes, "search_manuscript", lambda unit, shared: searched.append(unit) or search(unit, shared))
-    report = audit([str(folder)], [str(BIB)], cache=Cache(str(cache)))
+    second = Cache(str(cache))
+    report = audit([str(folder)], [str(BIB)], cache=second)
     # every manuscript searched again, the unchanged ones for the new wording only
     assert len(searched) == 4 and sum(u.only is None for u in searched) == 1
     assert all(len(u.only) == 1 for u in searched if u.only is not None)
-    assert json_report.render(report) == json_report.render(audit([str(folder)], [str(BIB)]))
+    fresh = json_report.render(audit([str(folder)], [str(BIB)]))
+    assert json_report.render(report) == fresh
+    before = second.hits  # the JSON report: only seed 002's part is new (003 has no quotation there)
+    assert json_report.render(report, second.text_memo("json-document")) == fresh
+    assert second.hits - before == 3
     two_doc = next(d for d in report.documents if d.path.endswith("002_deb1812acb52f76b.txt"))
     qi = next(i for i, q in enumerate(two_doc.quotations) if q.text.startswith(sentence[:20]))
     assert any(x.other.endswith("003_03805af8fcc790d0.txt") for x in report.quotes.also(two_doc.path, qi))
+
+
+def test_a_manuscripts_part_of_the_json_report_is_made_again_when_another_quotes_its_quotation(tmp_path):
+    folder = tmp_path / "book"
+    shutil.copytree(SEEDS, folder)
+    cache = tmp_path / "cache"
+    first = Cache(str(cache))
+    before = audit([str(folder)], [str(BIB)], cache=first)
+    json_report.render(before, first.text_memo("json-document"))
+    two = folder / "002_deb1812acb52f76b.txt"
+    three = next(d for d in before.documents if d.path.endswith("003_03805af8fcc790d0.txt"))
+    quoted = next(q for q in three.quotations if len(q.text.split()) >= 10 and q.text not in two.read_text(encoding="utf-8"))
+    two.write_text(two.read_text(encoding="utf-8") + f"\nAs was said, “{quoted.text}” (Marx 1852).\n", encoding="utf-8")
+    second = Cache(str(cache))
+    report = audit([str(folder)], [str(BIB)], cache=second)
+    hits = second.hits
+    written = json_report.render(report, second.text_memo("json-document"))
+    assert written == json_report.render(audit([str(folder)], [str(BIB)]))
+    assert second.hits - hits == 2  # seeds 000 and 001; 002 changed, 003 is quoted by it
+    part = json.loads(written)["documents"][[d.path for d in report.documents].index(three.path)]
+    assert any(x["path"] == str(two) for q in part["quotations"] for x in q["also"])
 
 
 def test_the_kept_findings_follow_the_house_style_and_the_bibliography(tmp_path):

@@ -9,6 +9,7 @@ What is kept, each under the hash of everything it depends on:
 - a manuscript's resolutions and what the per-document rules say of it: its extraction, the
   bibliography, (for the rules) its resolutions and the house style;
 - what each manuscript and each source text holds of each quoted wording;
+- each manuscript's part of the JSON report, under everything that part is made of;
 - what a whole `citeaudit check` wrote (`Recorded`), under the bytes of its manuscripts and
   .bib files, its configuration and options; replayed while the other files it looked for
   (the full texts of sources, found or not) are as they were.
@@ -132,6 +133,17 @@ class Cache:
             value = make()
             self.put(key, value)
         return value
+
+    def text_memo(self, kind: str) -> Callable[[bytes, Callable[[], str]], str] | None:
+        """`memo(inputs, make)`: the text kept under `kind` and `inputs` (bytes holding all it
+        depends on), or `make()`'s, then kept; None where there is no cache folder."""
+        if not self.folder:
+            return None
+
+        def memo(inputs: bytes, make: Callable[[], str]) -> str:
+            return self.get_or_make(digest(kind, inputs), make)
+
+        return memo
 
     def trim(self) -> None:
         """Keep the folder under its size: the least recently used entries go first."""

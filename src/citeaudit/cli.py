@@ -150,8 +150,9 @@ def _progress(enabled: bool):
     return show
 
 
-def render(fmt: str, report, fail_on: str, colour: bool = False) -> str:
-    """One report format; its writer is imported only when asked for."""
+def render(fmt: str, report, fail_on: str, colour: bool = False, cache=None) -> str:
+    """One report format; its writer is imported only when asked for. With `cache`, the
+    JSON report keeps each manuscript's part there."""
     from importlib import import_module
 
     module = {"text": "text_report", "concise": "concise", "json": "json_report", "markdown": "markdown",
@@ -161,6 +162,8 @@ def render(fmt: str, report, fail_on: str, colour: bool = False) -> str:
         return writer.render(report, colour=colour)
     if fmt == "junit":
         return writer.render(report, fail_on)
+    if fmt == "json" and cache is not None:
+        return writer.render(report, cache.text_memo("json-document"))
     return writer.render(report)
 
 
@@ -354,14 +357,15 @@ def run_check(args: argparse.Namespace) -> int:
         files.update(_annotated(report, args.out if out_dir else None, None if out_dir else args.out))
     text_formats = [f for f in formats if f != "docx"]
     if out_dir:
-        files.update({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on) for f in text_formats})
+        files.update({os.path.join(args.out, f"citeaudit.{SUFFIX[f]}"): render(f, report, fail_on, cache=cache)
+                      for f in text_formats})
     elif args.out and text_formats:
-        files[args.out] = render(text_formats[0], report, fail_on)
+        files[args.out] = render(text_formats[0], report, fail_on, cache=cache)
     stdout = ""
     if files:
         write_atomic(files, inputs)
     else:
-        stdout = render(formats[0], report, fail_on, colour)
+        stdout = render(formats[0], report, fail_on, colour, cache)
         sys.stdout.write(stdout)
     after = _said_after(report, config)
     _say(after)
@@ -411,9 +415,10 @@ def run_baseline(args: argparse.Namespace) -> int:
 
     config = _with_rules(load_config(args.config), args)
     inputs = _inputs(args, config)
-    report, said = _run_audit(args, config, _cache(args))
+    cache = _cache(args)
+    report, said = _run_audit(args, config, cache)
     _say(said)
-    write_atomic({args.out: json_report.render(report)}, inputs)
+    write_atomic({args.out: json_report.render(report, cache.text_memo("json-document"))}, inputs)
     _say(_said_after(report, config))
     print(f"citeaudit: baseline of {len(report.findings)} findings written to {display(args.out)}", file=sys.stderr)
     return 0

@@ -336,6 +336,9 @@ class Report:
     suppressed: int = 0  # findings left out by suppression comments
     lists: Mapping[str, Any] = field(default_factory=dict)  # reflist.entries.ReferenceList by manuscript path
     online: Any = None  # online.OnlineReport, where the registries were asked
+    #: The key each manuscript's extraction is kept under in the cache, by path (where the
+    #: run had a cache): the same key, the same `Document`.
+    document_keys: Mapping[str, str] = field(default_factory=dict)
 
     def resolution(self, doc: Document, citation: int, item: int) -> Resolution:
         return self.resolutions.of(doc.path, citation, item)

@@ -145,7 +145,8 @@ def audit(
     cache.trim()
     findings, baselined = _without_baseline(findings, baseline)
     return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
-                  lists=lists, online=checked)
+                  lists=lists, online=checked,
+                  document_keys={d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None})
 
 
 def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, int]:

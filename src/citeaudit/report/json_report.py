@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import pickle
+from collections.abc import Callable
 from typing import Any
 
 from ..model import SEVERITIES, CiteItem, Citation, Document, Finding, QuoteMatch, Report, Resolution
@@ -172,20 +175,51 @@ def report_dict(report: Report) -> dict[str, Any]:
     return {name: list(value) if name in ("documents", "findings") else value for name, value in _parts(report)}
 
 
-def render(report: Report) -> str:
+#: How a run keeps a manuscript's part of the report: `memo(inputs, make)` returns what
+#: `make()` returns, or the text kept under `inputs` (bytes holding all that part depends on).
+TextMemo = Callable[[bytes, Callable[[], str]], str]
+
+
+def document_inputs(report: Report, doc: Document) -> bytes:
+    """Everything `document_dict` reads for `doc`, pickled (pickles of these values are the
+    same in every process): the manuscript as read (or the cache key of its extraction, which
+    stands for it), its resolutions, its quotations' matches and places elsewhere, its own
+    references."""
+    quotes = report.quotes
+    value = (
+        SCHEMA, ALSO_LIMIT, report.document_keys.get(doc.path) or doc, report.resolutions.by_path.get(doc.path),
+        [(quotes.match(doc.path, i), quotes.also(doc.path, i, limit=ALSO_LIMIT), quotes.also_count(doc.path, i))
+         for i in range(len(doc.quotations))],
+        report.lists.get(doc.path),
+    )
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on the values only, not on which are the same object
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def render(report: Report, memo: TextMemo | None = None) -> str:
     """`json.dumps(report_dict(report), ensure_ascii=False, indent=2)`, byte for byte, made a
     document and a finding at a time: the report of a thousand manuscripts is never one tree
-    of objects in memory, only its text."""
+    of objects in memory, only its text. With `memo` (a run's cache), each manuscript's part
+    is kept under what it depends on, so a revision that changed one manuscript of a hundred
+    writes one part anew."""
     out = ["{"]
     for n, (name, value) in enumerate(_parts(report)):
         out.append(("\n" if n == 0 else ",\n") + f"  {encode(name)}: ")
         if name not in ("documents", "findings"):
             out.append(dumps(value, "  "))
             continue
+        if name == "documents" and memo is not None:
+            value = (memo(document_inputs(report, d), lambda d=d: dumps(document_dict(report, d), "    "))
+                     for d in report.documents)
+        else:
+            value = (dumps(item, "    ") for item in value)
         empty = True
-        for item in value:
+        for text in value:
             out.append("[\n    " if empty else ",\n    ")
-            out.append(dumps(item, "    "))
+            out.append(text)
             empty = False
         out.append("[]" if empty else "\n  ]")
     out.append("\n}\n")
