@@ -51,6 +51,14 @@ def make_corpus(folder: Path, n: int, seed: int = 20261122) -> None:
         (folder / f"ms{i:04d}.txt").write_text(sep.join(keep), encoding="utf-8")
 
 
+def _new_wording(folder: Path) -> str:
+    """Sixteen words of a manuscript's plain prose, from its middle: a wording no manuscript
+    quotes yet."""
+    words = (folder / f"ms{len(list(folder.glob('ms*.txt'))) - 1:04d}.txt").read_text(encoding="utf-8").split()
+    middle = len(words) // 2
+    return " ".join(w.strip("“”‘’\"'()[]") for w in words[middle:middle + 16])
+
+
 def cpu() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -99,12 +107,17 @@ def main() -> None:
             if args.cache:
                 cache_dir = Path(tmp) / "cache"
                 first, _, _ = run(folder, max(args.jobs), None, Cache(str(cache_dir)))
-                one = folder / "ms0000.txt"
-                one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
-                again = Cache(str(cache_dir))
-                second, _, _ = run(folder, max(args.jobs), None, again)
-                print(f"| {n} | cache: first run {first:.1f} s, after one manuscript changed {second:.1f} s "
-                      f"({second / first:.2f} of it; {again.hits} entries from the cache) | | | | | |", flush=True)
+                # two revisions: a paragraph added to one manuscript; then a quotation of
+                # another's wording, which every manuscript must be searched for again
+                edits = [("a paragraph added to one manuscript", "\nA new paragraph (Althusser 1978).\n"),
+                         ("a new quotation in one manuscript", f"\nAs was said, “{_new_wording(folder)}” (Marx 1852).\n")]
+                for what, added in edits:
+                    one = folder / "ms0000.txt"
+                    one.write_text(one.read_text(encoding="utf-8") + added, encoding="utf-8")
+                    again = Cache(str(cache_dir))
+                    second, _, _ = run(folder, max(args.jobs), None, again)
+                    print(f"| {n} | cache: first run {first:.1f} s; {what}: {second:.2f} s ({second / first:.2f} of it; "
+                          f"{again.hits} entries from the cache) | | | | | |", flush=True)
             shutil.rmtree(folder)
     print(f"\npeak memory (largest process): {peak_mb():.0f} MB")
 
