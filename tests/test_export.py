@@ -276,3 +276,28 @@ def test_citations_as_the_style_writes_them():
     assert "seeds/000_2de16985b8390cf9.txt:1736: (Lo Iacono 2015) → (Lo Iacono 2015)" in lines
     # ambiguous citations have no key: they are not formatted
     assert not any(line.startswith("seeds/000_2de16985b8390cf9.txt:476:") for line in lines)
+
+
+def test_a_second_export_reads_the_parsed_bib_from_the_cache_until_the_bib_changes(tmp_path, monkeypatch):
+    import citeaudit.bibliography.read as read
+    from citeaudit.cli import main
+
+    bib = tmp_path / "refs.bib"
+    shutil.copy(SEEDS_BIB, bib)
+    parsed = []
+    load = read._load
+    monkeypatch.setattr(read, "_load", lambda paths: parsed.append(paths) or load(paths))
+    args = ["export", "--bib", str(bib), "--to", "csl-json", "--cache", str(tmp_path / "cache")]
+
+    def export(out: str) -> str:
+        assert main([*args, "--out", str(tmp_path / out)]) == 0
+        return (tmp_path / out).read_text(encoding="utf-8")
+
+    first = export("a.json")
+    assert export("b.json") == first and len(parsed) == 1  # the second from the cache
+    assert main(["export", "--bib", str(bib), "--to", "csl-json", "--no-cache", "--out", str(tmp_path / "c.json")]) == 0
+    assert (tmp_path / "c.json").read_text(encoding="utf-8") == first and len(parsed) == 2
+    with bib.open("a", encoding="utf-8") as fh:
+        fh.write("\n@book{fresh2026, author = {Nobody, Ann}, title = {A Fresh Book}, publisher = {P}, year = 2026}\n")
+    changed = export("d.json")
+    assert len(parsed) == 3 and "A Fresh Book" in changed and "A Fresh Book" not in first

@@ -58,6 +58,10 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     _online_options(p, "also look the entries up in the registries (Crossref, DataCite, Open Library)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: every core)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on this Dask cluster (DASK_SCHEDULER_ADDRESS)")
+    _cache_options(p)
+
+
+def _cache_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache", metavar="DIR", help="keep what was read for the next run here (default: the user's "
                                                   "cache folder; CITEAUDIT_CACHE_DIR)")
     p.add_argument("--no-cache", action="store_true", help="read everything afresh and keep nothing")
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--citations", action="store_true", help="each citation of --cited-in as the style writes it in the text")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--config", metavar="FILE")
+    _cache_options(export)
     verify = sub.add_parser("verify", help="check a bibliography on its own, against the registries (DOI, ISBN, "
                                            "metadata, retractions)")
     verify.add_argument("--bib", action="append", metavar="FILE", default=[], required=True)
@@ -439,7 +444,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from . import export, load_bibliography
+    from . import export
 
     config = load_config(args.config)
     inputs = _inputs(args, config)
@@ -456,13 +461,16 @@ def run_export(args: argparse.Namespace) -> int:
         raise CiteauditError("export needs --bib FILE (a BibTeX database) or --from MANUSCRIPT (a typed reference list)")
     args.bib = args.bib or config.bib
     report = None
+    cache = _cache(args)  # the parsed .bib, kept for the next export or check
     if args.cited_in:
         from . import audit  # the whole check: only for the manuscripts' citations
 
-        report = audit(args.cited_in, args.bib, config)
+        report = audit(args.cited_in, args.bib, config, cache=cache)
         bib = report.bibliography
     else:
-        bib = load_bibliography(args.bib)
+        from .bibliography.read import load_cached
+
+        bib, _key = load_cached(args.bib, cache)
     for p in bib.problems:
         _warn(f"{display(p.path)}:{p.line}: {p.message}")
     if (args.stubs or args.citations) and report is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ._version import __version__
 from .bibliography import Bibliography, load_bibliography
+from .bibliography.read import load_cached
 from .config import Config, load_config
 from .errors import CiteauditError
 from .extract import extract
@@ -160,16 +161,7 @@ def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, 
 def _load_bib(paths: list[str], cache: Cache) -> tuple[Bibliography, str | None]:
     """The .bib files, parsed, or their parse from the cache; and the key it is kept under
     (the hash of their paths and bytes; None without a cache)."""
-    if cache.folder is None:
-        return load_bibliography(paths), None
-    parts: list[bytes | str] = [__version__]
-    for p in paths:
-        try:
-            parts += [p, read_bytes(p, "no such bibliography file", "is a folder, not a bibliography file")]
-        except CiteauditError:
-            return load_bibliography(paths), None  # the error, as load_bibliography words it
-    key = "bib-" + digest(*parts)
-    return cache.get_or_make(key, lambda: load_bibliography(paths)), key
+    return load_cached(paths, cache)
 
 
 def _resolution_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, aliases: dict[str, str]):

@@ -298,6 +298,24 @@ def load_bibliography(paths: list[str | os.PathLike[str]]) -> Bibliography:
             gc.enable()
 
 
+def load_cached(paths: list[str], cache) -> tuple[Bibliography, str | None]:
+    """The .bib files, parsed, or their parse from `cache` (cache.Cache); and the key it is
+    kept under (the hash of their paths and bytes; None without a cache folder)."""
+    if cache is None or cache.folder is None:
+        return load_bibliography(paths), None
+    from .._version import __version__
+    from ..cache import digest
+
+    parts: list[bytes | str] = [__version__]
+    for p in paths:
+        try:
+            parts += [p, read_bytes(p, "no such bibliography file", "is a folder, not a bibliography file")]
+        except CiteauditError:
+            return load_bibliography(paths), None  # the error, as load_bibliography words it
+    key = "bib-" + digest(*parts)
+    return cache.get_or_make(key, lambda: load_bibliography(paths)), key
+
+
 def _load(paths: list[str | os.PathLike[str]]) -> Bibliography:
     entries: list[Entry] = []
     problems: list[BibProblem] = []
