@@ -160,7 +160,8 @@ def test_rules_command_explains_one_rule_with_its_examples():
     assert wrong.returncode == 2 and "did you mean page-out-of-range?" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
-@pytest.mark.parametrize("paths, bib", [(["seeds"], ["bib/seeds.bib"]), (["seeds/002_deb1812acb52f76b.txt"], None)])
+@pytest.mark.parametrize("paths, bib", [(["seeds"], ["bib/seeds.bib"]), (["seeds/002_deb1812acb52f76b.txt"], None),
+                                        (["tests/corpora/manuscripts/docx"], None)])  # findings with Word places
 def test_the_json_report_made_piece_by_piece_is_the_whole_tree_dumped(paths, bib, tmp_path):
     """The JSON report is written a document and a finding at a time (a thousand manuscripts
     never make one tree of objects): it must be exactly what dumping the whole tree gives,
