@@ -138,28 +138,25 @@ def fingerprint(rule_name: str, path: str, subject: str, occurrence: int, basena
 
 
 def _findings(name: str, r: Rule, issues: Iterable[Issue], severities: dict[str, str]) -> list[Finding]:
+    """The issues as findings, each with its fingerprint (a large .bib gives tens of
+    thousands)."""
     seen: Counter = Counter()
     names: dict[str, tuple[str, str]] = {}  # path -> (as displayed, base name): a .bib has thousands of findings
+    configured = severities.get(name)
+    make = object.__new__
+    fill = Finding.__setstate__  # the fields in order (citeaudit.frozen), without __init__'s checks
     out = []
     for issue in issues:
-        k = (issue.path, issue.subject)
+        path, subject = issue.path, issue.subject
+        k = (path, subject)
         seen[k] += 1
-        shown = names.get(issue.path)
+        shown = names.get(path)
         if shown is None:
-            shown = names[issue.path] = (display(issue.path), os.path.basename(issue.path))
-        out.append(
-            Finding(
-                rule=name,
-                severity=severities.get(name, issue.severity or r.severity),
-                path=shown[0],
-                line=issue.line,
-                column=issue.column,
-                message=issue.message,
-                fingerprint=fingerprint(name, issue.path, issue.subject, seen[k], shown[1]),
-                end_line=issue.end_line,
-                end_column=issue.end_column,
-            )
-        )
+            shown = names[path] = (display(path), os.path.basename(path))
+        f = make(Finding)
+        fill(f, (name, configured or issue.severity or r.severity, shown[0], issue.line, issue.column, issue.message,
+                 fingerprint(name, path, subject, seen[k], shown[1]), issue.end_line, issue.end_column))
+        out.append(f)
     return out
 
 
@@ -197,13 +194,19 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | No
 
         names = tuple(r.name for r in of_bib)
         kept.update(zip(names, bib_memo(names, make) if bib_memo is not None else make()))
+    ignored: dict[str, set[str]] = {}  # path -> the rules per-file-ignores switch off there
     for r in (r for r in enabled if not r.after_suppression):
         issues = kept[r.name] if r.name in kept else r.check(ctx)
         for f in _findings(r.name, r, issues, severities):
-            if config is not None and r.name in config.ignored_for(f.path):
-                suppressed += 1
-                continue
-            hit = next((i for i in by_path.get(f.path, []) if covers(ctx.suppressions[i], r.name, f.line)), None)
+            if config is not None:
+                off = ignored.get(f.path)
+                if off is None:
+                    off = ignored[f.path] = config.ignored_for(f.path)
+                if r.name in off:
+                    suppressed += 1
+                    continue
+            sups = by_path.get(f.path)
+            hit = next((i for i in sups if covers(ctx.suppressions[i], r.name, f.line)), None) if sups else None
             if hit is not None:
                 used[hit] += 1
                 suppressed += 1
