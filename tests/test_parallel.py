@@ -128,13 +128,13 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     monkeypatch.setattr(quotes, "search_source", lambda unit, shared: sources.append(unit) or search_source(unit, shared))
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
-    # the bibliography and what the rules about it alone said, and three of the four
-    # manuscripts read, extracted, resolved, checked
+    # the bibliography, its names as indexed, and what the rules about it alone said; and
+    # three of the four manuscripts read, extracted, resolved, checked
     # by the per-document rules and searched for the others' quotations (with the set of
     # wordings they were searched for, one entry for all), from the cache: only the changed
     # one is searched again; and the source text at hand, searched for the quotations that
     # cite it and for those its citation missed, is not read at all
-    assert second.hits == 1 + 1 + 3 + 3 + 3 + 3 + 3 + 1 + 2
+    assert second.hits == 1 + 1 + 1 + 3 + 3 + 3 + 3 + 3 + 1 + 2
     assert [u.text for u in searched] == [d.text for d in report.documents if "A new paragraph" in d.text]
     assert sources == []
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
@@ -280,3 +280,28 @@ def test_what_the_cache_keeps_and_the_workers_send_comes_back_whole():
             assert mine == theirs or type(mine).__name__ == "LineIndex"  # compared below, by what it answers
     assert pickle.loads(pickle.dumps(doc)).lines.line_col(5000) == doc.lines.line_col(5000)
     assert pickle.loads(pickle.dumps(bib)).get(bib.entries[3].key) == bib.entries[3]
+
+
+def test_the_names_kept_with_the_bibliography_find_what_the_names_made_afresh_find(tmp_path):
+    """A bibliography's names and titles are kept in the cache as indexed (the automaton
+    pickled whole): loaded, they find the same names in every seed and stand for the same
+    extraction key."""
+    import pickle
+
+    from citeaudit import load_bibliography
+    from citeaudit.extract.known import KnownNames
+    from citeaudit.pipeline import _known_names, known_names
+
+    bib = load_bibliography([BIB])
+    fresh = known_names(bib)
+    _known_names(bib, "bib-test", Cache(str(tmp_path)))  # made, and kept
+    cache = Cache(str(tmp_path))
+    kept = _known_names(bib, "bib-test", cache)
+    assert cache.hits == 1 and isinstance(kept, KnownNames) and kept is not fresh
+    assert pickle.dumps(kept) == pickle.dumps(fresh) and kept.keys == fresh.keys and kept.joined == fresh.joined
+    found = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        assert kept.find(text) == fresh.find(text)
+        found += kept.find(text)
+    assert len(found) > 10

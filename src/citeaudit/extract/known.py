@@ -127,6 +127,21 @@ class KnownNames:
     def __reduce__(self):  # picklable for worker processes: rebuilt from its words
         return (KnownNames, (self._names, self._titles))
 
+    def parts(self) -> tuple:
+        """What a cache keeps: the words and the automaton as built (pyahocorasick pickles
+        it whole), so that loading is not building again (`from_parts`)."""
+        return (self._names, self._titles, self._automaton, self._empty, self.keys, self.joined)
+
+    @classmethod
+    def from_parts(cls, parts: tuple) -> KnownNames:
+        names, titles, automaton, empty, keys, joined = parts
+        if not isinstance(automaton, ahocorasick.Automaton):
+            raise TypeError("not an automaton")
+        self = cls.__new__(cls)
+        self._names, self._titles, self._automaton, self._empty = names, titles, automaton, empty
+        self.keys, self.joined = keys, joined
+        return self
+
 
 def bibliography_names(entries: Iterable) -> tuple[list[str], list[str]]:
     """The names (every form each creator may be cited by, short author and editor names) and
