@@ -5,7 +5,8 @@ What is kept, each under the hash of everything it depends on:
 - a manuscript's extraction (its `Document`): the file's bytes, the path it is reported
   under, its format, the bibliography names and titles extraction looked for, and the
   version of citeaudit;
-- a parsed bibliography: the bytes and paths of its .bib files, and the version;
+- a parsed bibliography, and its names and titles as indexed for extraction: the bytes and
+  paths of its .bib files, and the version;
 - a manuscript's resolutions and what the per-document rules say of it: its extraction, the
   bibliography, (for the rules) its resolutions and the house style;
 - what each manuscript and each source text holds of each quoted wording;
