@@ -305,3 +305,49 @@ def test_the_names_kept_with_the_bibliography_find_what_the_names_made_afresh_fi
         assert kept.find(text) == fresh.find(text)
         found += kept.find(text)
     assert len(found) > 10
+
+
+def _square_of(n: int) -> list[int]:
+    return [n * n, os.getpid()]
+
+
+def _fails(n: int) -> int:
+    if os.getpid() != n:
+        raise ValueError("only in the child")
+    return -1
+
+
+def test_work_started_ahead_comes_back_from_a_child_or_is_done_here():
+    from citeaudit.ahead import Ahead
+
+    with Ahead(_square_of, 12) as job:
+        assert job.pid is not None and job.pid != os.getpid()
+        square, pid = job.result()
+    assert square == 144 and pid != os.getpid()  # worked out in the child
+    with Ahead(_fails, os.getpid()) as job:  # it fails in the child: done here instead
+        assert job.result() == -1
+    with Ahead(_square_of, 3, fork=False) as job:
+        assert job.result() == [9, os.getpid()]
+    job = Ahead(time.sleep, 60)  # a run that stops before it wants the answer: the child is stopped
+    pid = job.pid
+    job.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+def test_the_rules_about_a_large_bibliography_worked_out_ahead_give_the_same_report(serial, monkeypatch):
+    import citeaudit.ahead as ahead
+
+    started = []
+
+    class Recorded(ahead.Ahead):
+        def _start(self) -> None:
+            super()._start()
+            started.append(self.pid)
+
+    monkeypatch.setattr(ahead, "MIN_ENTRIES", 1)  # the seeds' .bib counts as large
+    monkeypatch.setattr(ahead, "Ahead", Recorded)
+    assert _report(jobs=2) == serial
+    assert len(started) == 1 and started[0] is not None
+    started.clear()
+    assert _report(jobs=1) == serial and started == []  # one job: nothing forked

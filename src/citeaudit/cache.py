@@ -110,6 +110,10 @@ class Cache:
         self.hits += 1
         return value
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is kept under `key` (it may still fail to load)."""
+        return bool(self.folder) and os.path.exists(os.path.join(self.folder, key))
+
     def put(self, key: str, value: Any) -> None:
         if not self.folder:
             return

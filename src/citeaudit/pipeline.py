@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import ExitStack
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -105,49 +106,55 @@ def audit(
     cache = cache or Cache(None)
     files = [p for p in expand_paths(paths) if not config.excluded(p)]
     bib_paths = list(bib_paths or config.bib)
-    with Executor(jobs, scheduler) as executor:
-        read = read_manuscripts(files, progress, executor, cache)
-        declared: list[str] = []
-        if not bib_paths:
-            declared, warned = _declared_bibliographies(read, paths)
-            read = [replace(s, warnings=s.warnings + tuple(warned[s.path])) if s.path in warned else s for s in read]
-        bib, bib_key = _load_bib(bib_paths or declared, cache) if bib_paths or declared else (None, "none")
-        known = _known_names(bib, bib_key, cache) if bib is not None else None
-        doc_keys = _document_keys(read, known, cache)
-        documents = extract_all(read, known, executor, cache, doc_keys)
-        lists = read_lists(documents, notes=bib is None)
-        embedded = _embedded_entries(documents)
-        from_manuscripts = bib is None and bool(lists or embedded)
-        if from_manuscripts:
-            # the typed references are the bibliography: their names and titles make more
-            # citations recognisable, as a .bib's do
-            # (a Word file's typed list is what its reference manager printed from its fields: the
-            # fields' items stand for it)
-            fielded = {e.path for e in embedded}
-            bib = Bibliography(tuple(e for lst in lists.values() if lst.path not in fielded for e in lst.entries)
-                               + tuple(embedded))
-            known = known_names(bib)
-            documents = extract_all(read, known, executor, cache)
-            bib_key = doc_keys = None  # what the rules say of one manuscript depends on the others' lists
-        documents = tuple(documents)
-        # a manuscript's results are kept under its extraction's key and the bibliography's
-        kept = {d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None and bib_key is not None}
-        aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
-        index = Index.build(bib, aliases=aliases) if bib is not None else None
-        resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, index,
-                                           _resolution_memo(cache, kept, bib_key, aliases)))
-        quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor, cache)
-    suppressions = tuple(s for doc in documents for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
-    checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None
-    ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions,
-                  lists=lists, from_lists=from_manuscripts, online=checked)
-    findings, suppressed = run_rules(ctx, RULES, config, _rules_memo(cache, kept, bib_key, resolutions, config),
-                                     _bibliography_memo(cache, bib_key))
-    cache.trim()
-    findings, baselined = _without_baseline(findings, baseline)
-    return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
-                  lists=lists, online=checked,
-                  document_keys={d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None})
+    with ExitStack() as running:  # a child working ahead is stopped whatever happens
+        with Executor(jobs, scheduler) as executor:
+            read = read_manuscripts(files, progress, executor, cache)
+            declared: list[str] = []
+            if not bib_paths:
+                declared, warned = _declared_bibliographies(read, paths)
+                read = [replace(s, warnings=s.warnings + tuple(warned[s.path])) if s.path in warned else s
+                        for s in read]
+            bib, bib_key = _load_bib(bib_paths or declared, cache) if bib_paths or declared else (None, "none")
+            ahead = _rules_ahead(bib, bib_key, config, executor, cache)
+            if ahead is not None:
+                running.callback(ahead[1].close)
+            known = _known_names(bib, bib_key, cache) if bib is not None else None
+            doc_keys = _document_keys(read, known, cache)
+            documents = extract_all(read, known, executor, cache, doc_keys)
+            lists = read_lists(documents, notes=bib is None)
+            embedded = _embedded_entries(documents)
+            from_manuscripts = bib is None and bool(lists or embedded)
+            if from_manuscripts:
+                # the typed references are the bibliography: their names and titles make more
+                # citations recognisable, as a .bib's do
+                # (a Word file's typed list is what its reference manager printed from its fields: the
+                # fields' items stand for it)
+                fielded = {e.path for e in embedded}
+                bib = Bibliography(tuple(e for lst in lists.values() if lst.path not in fielded for e in lst.entries)
+                                   + tuple(embedded))
+                known = known_names(bib)
+                documents = extract_all(read, known, executor, cache)
+                bib_key = doc_keys = None  # what the rules say of one manuscript depends on the others' lists
+            documents = tuple(documents)
+            # a manuscript's results are kept under its extraction's key and the bibliography's
+            kept = {d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None and bib_key is not None}
+            aliases = _aliases(documents, bib) if bib is not None and not from_manuscripts else {}
+            index = Index.build(bib, aliases=aliases) if bib is not None else None
+            resolutions = Resolutions(_resolve(documents, bib, lists, embedded, from_manuscripts, index,
+                                               _resolution_memo(cache, kept, bib_key, aliases)))
+            quotes = check_quotations(documents, resolutions, bib, sources or config.sources, executor, cache)
+        suppressions = tuple(s for doc in documents
+                             for s in parse_suppressions(doc.path, doc.text, doc.paragraphs, set(RULES)))
+        checked = verify_online(bib, online, online_progress) if online is not None and bib is not None else None
+        ctx = Context(documents, bib, index, resolutions, quotes, style=dict(config.style), suppressions=suppressions,
+                      lists=lists, from_lists=from_manuscripts, online=checked)
+        findings, suppressed = run_rules(ctx, RULES, config, _rules_memo(cache, kept, bib_key, resolutions, config),
+                                         _bibliography_memo(cache, bib_key, ahead))
+        cache.trim()
+        findings, baselined = _without_baseline(findings, baseline)
+        return Report(documents, tuple(findings), bib, resolutions, quotes, baselined=baselined, suppressed=suppressed,
+                      lists=lists, online=checked,
+                      document_keys={d.path: k for d, k in zip(documents, doc_keys or ()) if k is not None})
 
 
 def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, int]:
@@ -196,12 +203,35 @@ def _resolution_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, al
     return memo
 
 
-def _bibliography_memo(cache: Cache, bib_key: str | None):
-    """`bib_memo(names, make)` for `run_rules`: what the per-bibliography rules say, or its
-    copy in the cache, kept under the bibliography's key (its paths and bytes)."""
-    if cache.folder is None or bib_key is None or bib_key == "none":
+def _bibliography_key(bib_key: str, names: tuple[str, ...]) -> str:
+    return "bibrules-" + digest(bib_key, *names)
+
+
+def _rules_ahead(bib: Bibliography | None, bib_key: str | None, config: Config, executor, cache: Cache):
+    """What the per-bibliography rules will say of a large bibliography, started in a
+    forked child while the manuscripts are worked on (`ahead.Ahead`), as (names, job); None
+    where it is small, kept in the cache already, or this run has one job or a cluster."""
+    from .ahead import MIN_ENTRIES, Ahead
+    from .rules.registry import bibliography_issues, bibliography_rules
+
+    if bib is None or len(bib.entries) < MIN_ENTRIES or executor.jobs < 2 or executor.scheduler:
         return None
-    return lambda names, make: cache.get_or_make("bibrules-" + digest(bib_key, *names), make)
+    names = bibliography_rules(RULES, config)
+    if not names or (cache.folder and bib_key and cache.has(_bibliography_key(bib_key, names))):
+        return None
+    return names, Ahead(bibliography_issues, RULES, bib, names)
+
+
+def _bibliography_memo(cache: Cache, bib_key: str | None, ahead=None):
+    """`bib_memo(names, make)` for `run_rules`: what the per-bibliography rules say, from
+    the child that worked it out ahead (`_rules_ahead`), or its copy in the cache, kept under
+    the bibliography's key (its paths and bytes)."""
+    def made(names: tuple[str, ...], make):
+        return ahead[1].result() if ahead is not None and names == ahead[0] else make()
+
+    if cache.folder is None or bib_key is None or bib_key == "none":
+        return made if ahead is not None else None
+    return lambda names, make: cache.get_or_make(_bibliography_key(bib_key, names), lambda: made(names, make))
 
 
 def _rules_memo(cache: Cache, kept: dict[str, str], bib_key: str | None, resolutions: Resolutions, config: Config):

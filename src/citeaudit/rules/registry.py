@@ -184,8 +184,7 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | No
     for i, sup in enumerate(ctx.suppressions):
         by_path.setdefault(sup.path, []).append(i)
     used = [0] * len(ctx.suppressions)
-    enabled = [r for name, r in rules.items() if name not in disabled
-               and not (r.needs_bibliography and ctx.bibliography is None)]
+    enabled = _enabled(rules, disabled, ctx.bibliography is not None)
     kept = _per_document(ctx, [r for r in enabled if r.per_document and not r.after_suppression], memo)
     of_bib = [r for r in enabled if r.per_bibliography and not r.after_suppression]
     if of_bib:
@@ -217,6 +216,24 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | No
         findings.extend(_findings(r.name, r, r.check(after), severities))
     findings.sort(key=lambda f: (f.path, f.line or 0, f.column or 0, f.rule, f.message))
     return findings, suppressed
+
+
+def _enabled(rules: dict[str, Rule], disabled, has_bibliography: bool) -> list[Rule]:
+    return [r for name, r in rules.items()
+            if name not in disabled and not (r.needs_bibliography and not has_bibliography)]
+
+
+def bibliography_rules(rules: dict[str, Rule], config=None) -> tuple[str, ...]:
+    """The per-bibliography rules a run with a bibliography gives to its `bib_memo`, by name."""
+    disabled = config.disabled if config else set()
+    return tuple(r.name for r in _enabled(rules, disabled, True) if r.per_bibliography and not r.after_suppression)
+
+
+def bibliography_issues(rules: dict[str, Rule], bib: Bibliography, names: tuple[str, ...]) -> list[list[Issue]]:
+    """What the per-bibliography rules named say of `bib`: what `run_rules` gives its
+    `bib_memo` to keep (they read nothing but the bibliography)."""
+    ctx = Context((), bib, None)
+    return [list(rules[name].check(ctx)) for name in names]
 
 
 def _per_document(ctx: Context, rules: list[Rule], memo: Memo | None) -> dict[str, list[Issue]]:
