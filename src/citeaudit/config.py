@@ -32,7 +32,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,10 +105,15 @@ def find_config(start: str = ".") -> str | None:
             return str(own)
         pyproject = candidate_dir / "pyproject.toml"
         if pyproject.is_file():
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+            if "citeaudit" not in text:  # no table of ours can be there: not parsed
+                continue
+            import tomllib  # (only where a file is parsed: most runs have none)
+
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8", errors="replace"))
+                data = tomllib.loads(text)
             except (tomllib.TOMLDecodeError, RecursionError, ValueError):
-                if "[tool.citeaudit" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                if "[tool.citeaudit" in text:
                     return str(pyproject)  # ours, but broken: load_config says where
                 continue
             tool = data.get("tool")
@@ -141,6 +145,8 @@ def load_config(path: str | None = None, cwd: str = ".") -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CiteauditError("not valid UTF-8", path, raw[: exc.start].count(b"\n") + 1) from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -18,7 +18,6 @@ import errno
 import fcntl
 import os
 import re
-import secrets
 import stat
 import tempfile
 import time
@@ -77,7 +76,7 @@ def _linkable(directory: str) -> bool:
         fd = os.open(directory, _O_TMPFILE | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
     except OSError:
         return False
-    probe = os.path.join(directory, f".citeaudit-{secrets.token_hex(6)}")
+    probe = os.path.join(directory, f".citeaudit-{os.urandom(6).hex()}")
     try:
         os.link(f"/proc/self/fd/{fd}", probe, follow_symlinks=True)
     except OSError:
@@ -109,7 +108,7 @@ def _stage_anonymous(directory: str, data: bytes, path: str) -> int | None:
 
 def _publish_anonymous(fd: int, directory: str, path: str) -> None:
     """Give an unnamed file a name, then move it over the target."""
-    name = os.path.join(directory, f".citeaudit-{secrets.token_hex(6)}")
+    name = os.path.join(directory, f".citeaudit-{os.urandom(6).hex()}")
     try:
         os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
     except OSError as exc:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from .errors import CiteauditError
@@ -82,6 +81,8 @@ class Executor:
                 if progress is not None:
                     progress(len(out), total)
             return out
+        from concurrent.futures import ProcessPoolExecutor  # (a run of one manuscript needs none)
+
         workers = min(self.jobs, total)
         chunk = max(1, min(16, total // (workers * 4)))
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(shared,)) as pool:
