@@ -114,7 +114,8 @@ def audit(
                 declared, warned = _declared_bibliographies(read, paths)
                 read = [replace(s, warnings=s.warnings + tuple(warned[s.path])) if s.path in warned else s
                         for s in read]
-            bib, bib_key = _load_bib(bib_paths or declared, cache) if bib_paths or declared else (None, "none")
+            # the .bib files, parsed, or their parse from the cache, and the key it is kept under
+            bib, bib_key = load_cached(bib_paths or declared, cache) if bib_paths or declared else (None, "none")
             ahead = _rules_ahead(bib, bib_key, config, executor, cache)
             if ahead is not None:
                 running.callback(ahead[1].close)
@@ -163,12 +164,6 @@ def _without_baseline(findings: list, baseline: set[str] | None) -> tuple[list, 
         return findings, 0
     kept = [f for f in findings if f.fingerprint not in baseline]
     return kept, len(findings) - len(kept)
-
-
-def _load_bib(paths: list[str], cache: Cache) -> tuple[Bibliography, str | None]:
-    """The .bib files, parsed, or their parse from the cache; and the key it is kept under
-    (the hash of their paths and bytes; None without a cache)."""
-    return load_cached(paths, cache)
 
 
 def _known_names(bib: Bibliography, bib_key: str | None, cache: Cache) -> KnownNames:
