@@ -186,12 +186,11 @@ def run_rules(ctx: Context, rules: dict[str, Rule], config=None, memo: Memo | No
     used = [0] * len(ctx.suppressions)
     enabled = _enabled(rules, disabled, ctx.bibliography is not None)
     kept = _per_document(ctx, [r for r in enabled if r.per_document and not r.after_suppression], memo)
-    of_bib = [r for r in enabled if r.per_bibliography and not r.after_suppression]
-    if of_bib:
+    names = bibliography_rules(rules, config) if ctx.bibliography is not None else ()
+    if names:
         def make() -> list[list[Issue]]:
-            return [list(r.check(ctx)) for r in of_bib]
+            return bibliography_issues(rules, ctx.bibliography, names)
 
-        names = tuple(r.name for r in of_bib)
         kept.update(zip(names, bib_memo(names, make) if bib_memo is not None else make()))
     ignored: dict[str, set[str]] = {}  # path -> the rules per-file-ignores switch off there
     for r in (r for r in enabled if not r.after_suppression):
