@@ -74,7 +74,7 @@ def peak_mb() -> float:
 def run(folder: Path, jobs: int, scheduler: str | None, cache: Cache | None = None) -> tuple[float, float, int]:
     c0, t0 = cpu(), time.perf_counter()
     report = audit([str(folder)], [str(BIB)], jobs=jobs, scheduler=scheduler, cache=cache)
-    size = len(json_report.render(report, cache.text_memo("json-document") if cache else None).encode("utf-8"))
+    size = len(json_report.render(report, cache.text_memo(json_report.PARTS) if cache else None).encode("utf-8"))
     return time.perf_counter() - t0, cpu() - c0, size
 
 

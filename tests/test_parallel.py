@@ -118,7 +118,7 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     shutil.copytree(SEEDS, folder)
     cache = tmp_path / "cache"
     first = Cache(str(cache))
-    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo("json-document"))
+    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo(json_report.PARTS))
     assert first.misses == first.hits == 0 or first.hits == 0
     one = folder / "001_14b2926651ad8fe5.txt"
     one.write_text(one.read_text(encoding="utf-8") + "\nA new paragraph (Althusser 1978).\n", encoding="utf-8")
@@ -141,7 +141,7 @@ def test_a_second_run_reads_only_what_changed(tmp_path, serial, monkeypatch):
     assert json_report.render(report) == fresh
     # the JSON report: the unchanged manuscripts' parts as the first run wrote them
     before = second.hits
-    assert json_report.render(report, second.text_memo("json-document")) == fresh
+    assert json_report.render(report, second.text_memo(json_report.PARTS)) == fresh
     assert second.hits - before == 3
 
 
@@ -152,7 +152,7 @@ def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tm
     shutil.copytree(SEEDS, folder)
     cache = tmp_path / "cache"
     first = Cache(str(cache))
-    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo("json-document"))
+    json_report.render(audit([str(folder)], [str(BIB)], cache=first), first.text_memo(json_report.PARTS))
     # seed 002 quotes a sentence of seed 003 that no manuscript quoted before
     three = (folder / "003_03805af8fcc790d0.txt").read_text(encoding="utf-8")
     sentence = " ".join(three.split()[400:416])
@@ -169,7 +169,7 @@ def test_a_new_quotation_is_looked_for_in_the_manuscripts_that_did_not_change(tm
     fresh = json_report.render(audit([str(folder)], [str(BIB)]))
     assert json_report.render(report) == fresh
     before = second.hits  # the JSON report: only seed 002's part is new (003 has no quotation there)
-    assert json_report.render(report, second.text_memo("json-document")) == fresh
+    assert json_report.render(report, second.text_memo(json_report.PARTS)) == fresh
     assert second.hits - before == 3
     two_doc = next(d for d in report.documents if d.path.endswith("002_deb1812acb52f76b.txt"))
     qi = next(i for i, q in enumerate(two_doc.quotations) if q.text.startswith(sentence[:20]))
@@ -182,7 +182,7 @@ def test_a_manuscripts_part_of_the_json_report_is_made_again_when_another_quotes
     cache = tmp_path / "cache"
     first = Cache(str(cache))
     before = audit([str(folder)], [str(BIB)], cache=first)
-    json_report.render(before, first.text_memo("json-document"))
+    json_report.render(before, first.text_memo(json_report.PARTS))
     two = folder / "002_deb1812acb52f76b.txt"
     three = next(d for d in before.documents if d.path.endswith("003_03805af8fcc790d0.txt"))
     quoted = next(q for q in three.quotations if len(q.text.split()) >= 10 and q.text not in two.read_text(encoding="utf-8"))
@@ -190,7 +190,7 @@ def test_a_manuscripts_part_of_the_json_report_is_made_again_when_another_quotes
     second = Cache(str(cache))
     report = audit([str(folder)], [str(BIB)], cache=second)
     hits = second.hits
-    written = json_report.render(report, second.text_memo("json-document"))
+    written = json_report.render(report, second.text_memo(json_report.PARTS))
     assert written == json_report.render(audit([str(folder)], [str(BIB)]))
     assert second.hits - hits == 2  # seeds 000 and 001; 002 changed, 003 is quoted by it
     part = json.loads(written)["documents"][[d.path for d in report.documents].index(three.path)]

@@ -168,7 +168,7 @@ def render(fmt: str, report, fail_on: str, colour: bool = False, cache=None) -> 
     if fmt == "junit":
         return writer.render(report, fail_on)
     if fmt == "json" and cache is not None:
-        return writer.render(report, cache.text_memo("json-document"))
+        return writer.render(report, cache.text_memo(writer.PARTS))
     return writer.render(report)
 
 
@@ -423,7 +423,7 @@ def run_baseline(args: argparse.Namespace) -> int:
     cache = _cache(args)
     report, said = _run_audit(args, config, cache)
     _say(said)
-    write_atomic({args.out: json_report.render(report, cache.text_memo("json-document"))}, inputs)
+    write_atomic({args.out: json_report.render(report, cache.text_memo(json_report.PARTS))}, inputs)
     _say(_said_after(report, config))
     print(f"citeaudit: baseline of {len(report.findings)} findings written to {display(args.out)}", file=sys.stderr)
     return 0

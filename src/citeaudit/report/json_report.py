@@ -182,9 +182,15 @@ def _summary(report: Report) -> dict[str, Any]:
     }
 
 
+def _placed(report: Report) -> dict[str, Document]:
+    """The manuscripts whose findings carry a place of their format (part, paragraph, page),
+    by the path the findings show."""
+    return {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
+
+
 def _parts(report: Report):
     """The report's top-level fields, documents and findings made one at a time."""
-    by_path = {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
+    by_path = _placed(report)
     return (
         ("schema", SCHEMA),
         ("documents", (document_dict(report, d) for d in report.documents)),
@@ -200,6 +206,8 @@ def report_dict(report: Report) -> dict[str, Any]:
 #: How a run keeps a manuscript's part of the report: `memo(inputs, make)` returns what
 #: `make()` returns, or the text kept under `inputs` (bytes holding all that part depends on).
 TextMemo = Callable[[bytes, Callable[[], str]], str]
+#: What a cache keeps the parts under: `render(report, cache.text_memo(PARTS))`.
+PARTS = "json-document"
 
 
 def document_inputs(report: Report, doc: Document) -> bytes:
@@ -237,7 +245,7 @@ def render(report: Report, memo: TextMemo | None = None) -> str:
             value = (memo(document_inputs(report, d), lambda d=d: dumps(document_dict(report, d), "    "))
                      for d in report.documents)
         elif name == "findings":
-            by_path = {display(d.path): d for d in report.documents if d.format in ("docx", "odt", "pdf")}
+            by_path = _placed(report)
             value = (finding_text(f, by_path.get(f.path)) for f in report.findings)
         else:
             value = (dumps(item, "    ") for item in value)
