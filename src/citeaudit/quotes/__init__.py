@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .._version import __version__
 from ..bibliography import Bibliography, Entry
-from ..cache import digest
+from ..cache import digest, file_state
 from ..model import Document, Passage, Place, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
 from .engine import Query, QueryIndex, make_query
 from .units import MAX_SOURCE_BYTES, ManuscriptUnit, SourceHit, SourceUnit, search_manuscript, search_source
@@ -276,11 +276,8 @@ def _search_sources(kind: str, units: list[SourceUnit], distinct: _Distinct, run
     todo: dict[int, SourceUnit] = {}
     for n, unit in enumerate(units):
         asked = unit.queries if unit.queries is not None else tuple(range(len(wording)))
-        try:
-            st = os.stat(unit.path)
-            key = f"source-{kind}-" + digest(__version__, unit.path, str(st.st_size), str(st.st_mtime_ns), str(unit.first_page))
-        except (OSError, TypeError):
-            key = None
+        state = file_state(unit.path) if unit.path is not None else None
+        key = f"source-{kind}-" + digest(__version__, unit.path, repr(state), str(unit.first_page)) if state else None
         entry = cache.get(key) if key else None
         searched, hits = entry if isinstance(entry, tuple) and len(entry) == 2 else (frozenset(), {})
         keys.append(key)
