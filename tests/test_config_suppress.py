@@ -126,3 +126,21 @@ def test_suppression_comment_is_not_read_as_manuscript_text(tmp_path):
     setup(tmp_path, '% citeaudit: ignore unresolved-citation reason="forthcoming (Smith 2030)"\nText (Smith 2031).\n')
     report = audit([str(tmp_path / "ms.txt")])
     assert [c.text for c in report.documents[0].citations] == ["(Smith 2031)"]
+
+
+def test_suppressions_are_found_on_their_own_lines_in_a_windows_file(tmp_path):
+    text = (
+        "A first paragraph (Smith 2031).\r\n\r\n"
+        "A second one.\r\n\r\n"
+        "  % citeaudit: ignore unattributed-quotation reason=\"a slogan\"\r\n"
+        "They shout ‘health is not a commodity at all’ today.\r\n\r\n"
+        "They shout ‘health is not a commodity at all’ again.\r\n\r\n"
+        "% citeaudit: ignore unresolved-citation\r\n"
+        "Once more (Smith 2031).\r\n"
+    )
+    setup(tmp_path, text)
+    report = audit([str(tmp_path / "ms.txt")], [str(tmp_path / "refs.bib")])
+    found = [(f.rule, f.line) for f in report.findings if f.rule != "uncited-entry"]
+    # line 5 covers line 6's quotation, not line 8's; line 10 (no reason) covers line 11
+    assert found == [("unresolved-citation", 1), ("unattributed-quotation", 8), ("unused-suppression", 10)]
+    assert report.suppressed == 2

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 DIRECTIVE = re.compile(
     r"^[ \t]*(?:%|<!--|#|//)[ \t]*citeaudit:[ \t]*(?P<verb>ignore-file|ignore)\b(?P<rest>.*?)(?:-->)?[ \t]*$"
 )
+_DIRECTIVES = re.compile(DIRECTIVE.pattern, re.M)  # each line of a text as DIRECTIVE matches it
 _REASON = re.compile(r'\breason\s*=\s*"(?P<reason>[^"]*)"')
 
 
@@ -37,10 +38,12 @@ def parse_suppressions(path: str, text: str, paragraphs: list[tuple[int, int]], 
 
     `paragraphs` are (first line, last line) of the manuscript's paragraphs and notes."""
     out = []
-    for number, line in enumerate(text.split("\n"), 1):
-        m = DIRECTIVE.match(line)
-        if not m:
-            continue
+    if "citeaudit:" not in text:
+        return out
+    number, counted = 1, 0
+    for m in _DIRECTIVES.finditer(text):
+        number += text.count("\n", counted, m.start())
+        counted = m.start()
         rest = m.group("rest")
         rm = _REASON.search(rest)
         reason = rm.group("reason").strip() if rm else None
