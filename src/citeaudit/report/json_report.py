@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 from collections.abc import Callable
@@ -210,23 +211,41 @@ TextMemo = Callable[[bytes, Callable[[], str]], str]
 PARTS = "json-document"
 
 
-def document_inputs(report: Report, doc: Document) -> bytes:
-    """Everything `document_dict` reads for `doc`, pickled (pickles of these values are the
-    same in every process): the manuscript as read (or the cache key of its extraction, which
-    stands for it), its resolutions, its quotations' matches and places elsewhere, its own
-    references."""
-    quotes = report.quotes
-    value = (
-        SCHEMA, ALSO_LIMIT, report.document_keys.get(doc.path) or doc, report.resolutions.by_path.get(doc.path),
-        [(quotes.match(doc.path, i), quotes.also(doc.path, i, limit=ALSO_LIMIT), quotes.also_count(doc.path, i))
-         for i in range(len(doc.quotations))],
-        report.lists.get(doc.path),
-    )
+def _pickled(value: Any) -> bytes:
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=5)
     pickler.fast = True  # no memo: the bytes depend on the values only, not on which are the same object
     pickler.dump(value)
     return out.getvalue()
+
+
+def document_inputs(report: Report, doc: Document, passages: dict[int, bytes] | None = None) -> bytes:
+    """Everything `document_dict` reads for `doc`, pickled (pickles of these values are the
+    same in every process): the manuscript as read (or the cache key of its extraction, which
+    stands for it), its resolutions, its quotations' matches and the passages they are part of
+    (whose places are what `also` and `also_count` read), its own references.
+
+    A passage stands in as the hash of its pickle, made once per passage where `passages`
+    (by `id`, for one report) keeps them: a passage quoted in every manuscript is pickled once,
+    not once per manuscript."""
+    quotes = report.quotes
+    passages = {} if passages is None else passages
+
+    def passage(i: int) -> bytes | None:
+        p = quotes.passage(doc.path, i)
+        if p is None:
+            return None
+        made = passages.get(id(p))
+        if made is None:
+            made = passages[id(p)] = hashlib.sha256(_pickled(p)).digest()
+        return made
+
+    value = (
+        SCHEMA, ALSO_LIMIT, report.document_keys.get(doc.path) or doc, report.resolutions.by_path.get(doc.path),
+        [(quotes.match(doc.path, i), passage(i)) for i in range(len(doc.quotations))],
+        report.lists.get(doc.path),
+    )
+    return _pickled(value)
 
 
 def render(report: Report, memo: TextMemo | None = None) -> str:
@@ -242,7 +261,8 @@ def render(report: Report, memo: TextMemo | None = None) -> str:
             out.append(dumps(value, "  "))
             continue
         if name == "documents" and memo is not None:
-            value = (memo(document_inputs(report, d), lambda d=d: dumps(document_dict(report, d), "    "))
+            passages: dict[int, bytes] = {}
+            value = (memo(document_inputs(report, d, passages), lambda d=d: dumps(document_dict(report, d), "    "))
                      for d in report.documents)
         elif name == "findings":
             by_path = _placed(report)
