@@ -9,7 +9,9 @@ What is kept, each under the hash of everything it depends on:
   paths of its .bib files, and the version;
 - a manuscript's resolutions and what the per-document rules say of it: its extraction, the
   bibliography, (for the rules) its resolutions and the house style;
-- what each manuscript and each source text holds of each quoted wording;
+- what each manuscript and each source text holds of each quoted wording, and which
+  shingles (three words in a row) each manuscript has, so that a wording quoted for the
+  first time is looked for only where it may be;
 - each manuscript's part of the JSON report, under everything that part is made of;
 - what a whole `citeaudit check` wrote (`Recorded`), under the bytes of its manuscripts and
   .bib files, its configuration and options; replayed while the other files it looked for

@@ -17,7 +17,7 @@ from ..bibliography import Bibliography, Entry
 from ..cache import digest, file_state
 from ..model import Document, Passage, Place, QuoteMatch, QuoteResults, Resolutions, SourceCheck, SourceProblem
 from .engine import Query, QueryIndex, make_query
-from .units import MAX_SOURCE_BYTES, ManuscriptUnit, SourceHit, SourceUnit, search_manuscript, search_source
+from .units import MAX_SOURCE_BYTES, ManuscriptUnit, ShinglePrint, SourceHit, SourceUnit, search_manuscript, search_source
 
 __all__ = ["MAX_SOURCE_BYTES", "MIN_CROSS_WORDS", "check_quotations", "find_source"]
 
@@ -325,7 +325,7 @@ def _cross(documents, run, cache=None) -> tuple[Passage, ...]:
         return ()
     spans = [tuple((q.span.start, q.span.end) for q in doc.quotations) for doc in documents]
     known = _Known(cache, documents, spans, distinct)
-    units = [ManuscriptUnit(doc.text, spans[di], known.wanted(di)) for di, doc in enumerate(documents)]
+    units = [ManuscriptUnit(doc.text, spans[di], known.wanted(di), known.needs_print(di)) for di, doc in enumerate(documents)]
     todo = [di for di, unit in enumerate(units) if unit.only != ()]
     searched = run(search_manuscript, [units[di] for di in todo], QueryIndex(distinct.queries),
                    sum(len(documents[di].text) for di in todo)) if todo else []
@@ -346,9 +346,10 @@ def _cross(documents, run, cache=None) -> tuple[Passage, ...]:
 class _Known:
     """What the cache knows each manuscript to hold: by the manuscript's text and quotations'
     places, the places of each wording looked for in it (a wording's places there depend on
-    nothing else). `wanted` says which of this run's wordings a manuscript must still be
-    searched for (None: all, () none); `merge` puts what was searched now together with what
-    was known, and keeps it for the next run.
+    nothing else), and its shingle print (units.ShinglePrint). `wanted` says which of this
+    run's wordings a manuscript must still be searched for (None: all, () none): a wording
+    new to it, where its print says it may hold it; `merge` puts what was searched now
+    together with what was known, and keeps it for the next run.
 
     A manuscript's entry holds the places it was found to have (few) and names the set of
     wordings it was searched for; that set is one entry of its own, shared by every
@@ -358,9 +359,12 @@ class _Known:
     def __init__(self, cache, documents, spans, distinct: _Distinct) -> None:
         self.on = cache is not None and cache.folder is not None
         self.cache = cache
+        self.queries = distinct.queries
         self.keys: list[str] = []
         self.held: list[dict | None] = []  # wording -> places, for the wordings of the set named
         self.searched: list[frozenset | None] = []  # the wordings each manuscript was searched for
+        self.sets: list[str | None] = []  # the key of that set
+        self.prints: list[ShinglePrint | None] = []
         if not self.on:
             return
         self.wordings = distinct.wordings()
@@ -369,36 +373,48 @@ class _Known:
         for di, doc in enumerate(documents):
             self.keys.append("cross-" + digest(__version__, doc.text, repr(spans[di])))
             entry = cache.get(self.keys[-1])
-            held = searched = None
-            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], dict):
-                if entry[0] not in sets:
-                    found = cache.get(entry[0])
-                    sets[entry[0]] = found if isinstance(found, frozenset) else None
-                if sets[entry[0]] is not None:
-                    searched, held = sets[entry[0]], entry[1]
+            held = searched = printed = set_key = None
+            if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[1], dict):
+                set_key, printed = entry[0], entry[2]
+                if set_key not in sets:
+                    found = cache.get(set_key)
+                    sets[set_key] = found if isinstance(found, frozenset) else None
+                if sets[set_key] is not None:
+                    searched, held = sets[set_key], entry[1]
             self.held.append(held)
             self.searched.append(searched)
+            self.sets.append(set_key)
+            self.prints.append(printed if isinstance(printed, ShinglePrint) and printed.usable() else None)
 
     def wanted(self, di: int) -> tuple[int, ...] | None:
         if not self.on or self.searched[di] is None:
             return None
         searched = self.searched[di]
-        return tuple(qid for qid, w in enumerate(self.wordings) if w not in searched)
+        new = [qid for qid, w in enumerate(self.wordings) if w not in searched]
+        printed = self.prints[di]
+        if new and printed is not None:
+            new = [qid for qid, may in zip(new, printed.may_hold([self.queries[qid] for qid in new])) if may]
+        return tuple(new)
 
-    def merge(self, searched: dict[int, list]) -> list[list]:
+    def needs_print(self, di: int) -> bool:
+        return self.on and self.prints[di] is None
+
+    def merge(self, searched: dict[int, tuple[list, ShinglePrint | None]]) -> list[list]:
         """Each manuscript's (query, places) in the order of the queries: searched now, or known."""
         if not self.on:
-            return [searched[di] for di in sorted(searched)]
+            return [searched[di][0] for di in sorted(searched)]
         if searched:
             # what the next run needs: this run's wordings (the others may come back, but an
             # old revision's wordings should not pile up)
             self.cache.put(self.set_key, frozenset(self.wordings))
         out = []
         for di, held in enumerate(self.held):
-            now = dict(searched.get(di, ()))
+            now, printed = searched.get(di, ((), None))
+            now = dict(now)
             found = [(qid, now[qid] if qid in now else (held or {}).get(w, ())) for qid, w in enumerate(self.wordings)]
             found = [(qid, hits) for qid, hits in found if hits]
             if di in searched:
-                self.cache.put(self.keys[di], (self.set_key, {self.wordings[qid]: hits for qid, hits in found}))
+                self.cache.put(self.keys[di], (self.set_key, {self.wordings[qid]: hits for qid, hits in found},
+                                               printed or self.prints[di]))
             out.append(found)
         return out

@@ -2,16 +2,20 @@
 cite it, one manuscript searched for every quotation of every manuscript. Each is a
 module-level function `fn(unit, index)` for `parallel.Executor.map(fn, units, shared=index)`:
 the query index (engine.QueryIndex) goes to each worker once, a unit is small (a path, or a
-manuscript's text), and what comes back is small too (the places found, as plain data), so
-that the units may run in this process, in a pool or on a cluster with the same result.
+manuscript's text), and what comes back is small too (the places found, as plain data; for
+the cache, a manuscript's shingle print), so that the units may run in this process, in a pool or on a cluster with the same result.
 """
 
 from __future__ import annotations
 
+import sys
+import zlib
+from array import array
 from dataclasses import dataclass
+from itertools import chain
 
 from ..model import Difference
-from .engine import VARIANT, Alignment, QueryIndex, Text, keep
+from .engine import SHINGLE, VARIANT, Alignment, Query, QueryIndex, Text, keep
 
 #: The largest source text read; a bigger one is reported, not read.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -83,6 +87,7 @@ class ManuscriptUnit:
     text: str
     spans: tuple[tuple[int, int], ...]  # (start, end) of each of its quotations
     only: tuple[int, ...] | None = None  # the queries of the index to look for; None: all
+    printed: bool = False  # also its shingle print (ShinglePrint), for the next run's cache
 
 
 #: (score, kind, page, last page, character offset, the manuscript's quotation that holds it or
@@ -90,15 +95,17 @@ class ManuscriptUnit:
 CrossHit = tuple[float, str, "int | None", "int | None", int, "int | None", tuple[Difference, ...]]
 
 
-def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int, list[CrossHit]]]:
+def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> tuple[list[tuple[int, list[CrossHit]]], ShinglePrint | None]:
     """Every place of the manuscript where a query is at least a variant (VARIANT), as
-    (query, places), the queries in the order of the index. A quotation of this manuscript
-    finds itself too, at its own place: the place says which quotation holds it."""
+    (query, places), the queries in the order of the index; and, where the unit asks for it,
+    the manuscript's shingle print. A quotation of this manuscript finds itself too, at its
+    own place: the place says which quotation holds it."""
     text = Text("", unit.text)
     if unit.only is None:
         text.words  # noqa: B018 - a manuscript is short and its places many: every compare form at once
     # (searched again for a few new wordings only, its words' forms and offsets are worked
     # out for the windows aligned, as a source text's are)
+    printed = ShinglePrint.of(text.words) if unit.printed else None
     votes, _first = index.votes(text, only=frozenset(unit.only) if unit.only is not None else None)
     spans = unit.spans
     found = []
@@ -110,7 +117,7 @@ def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int
         if any(candidates):
             found.append((qid, keep(candidates, None, VARIANT)))
     if not found:
-        return []
+        return [], printed
     if unit.only is None:
         text.starts  # noqa: B018 - every offset at once, for the many places
     at = text.offsets([(a.start, False) for _q, kept in found for a in kept]
@@ -120,7 +127,54 @@ def search_manuscript(unit: ManuscriptUnit, index: QueryIndex) -> list[tuple[int
         hits = _hits(kept, text, at, spans)
         if hits:
             out.append((qid, hits))
-    return out
+    return out, printed
+
+
+class _Crc(dict):
+    """Compare form -> its CRC-32, worked out once per process."""
+
+    def __missing__(self, form: str) -> int:
+        if len(self) >= 1 << 20:
+            self.clear()
+        crc = self[form] = zlib.crc32(form.encode("utf-8", "surrogatepass"))
+        return crc
+
+
+_CRC = _Crc()
+_PYTHON = (*sys.version_info[:2], sys.hash_info.width)
+
+
+def _shingle_hashes(forms: list[str]) -> map:
+    """A hash of each SHINGLE consecutive compare forms: their CRC-32s' tuple hashed (the
+    hash of a tuple of ints is the same in every process, unlike a string's)."""
+    crcs = list(map(_CRC.__getitem__, forms))
+    return map(hash, zip(*(crcs[k:] for k in range(SHINGLE))))
+
+
+@dataclass(frozen=True, slots=True)
+class ShinglePrint:
+    """What shingles a manuscript has, kept from one run to the next so that a wording
+    quoted for the first time is looked for only in the manuscripts that have one of its
+    shingles: a place needs two shingles of the wording to line up there before it is
+    aligned (engine.MIN_VOTES), so a manuscript with none of them holds none. Hashes can
+    collide: a manuscript is then searched for nothing, never left out wrongly."""
+
+    hashes: bytes  # array("q") of the distinct shingle hashes, in no order
+    made_by: tuple[int, ...] = ()  # the Python whose tuple hash made them
+
+    @classmethod
+    def of(cls, forms: list[str]) -> ShinglePrint:
+        return cls(array("q", list(set(_shingle_hashes(forms)))).tobytes(), _PYTHON)
+
+    def usable(self) -> bool:
+        return self.made_by == _PYTHON
+
+    def may_hold(self, queries: list[Query]) -> list[bool]:
+        """For each query: whether this manuscript has one of its shingles."""
+        have = array("q")
+        have.frombytes(self.hashes)
+        have = set(have)  # (a look-up in the array itself boxes every element it passes)
+        return [not have.isdisjoint(chain.from_iterable(map(_shingle_hashes, q.pieces))) for q in queries]
 
 
 def _hits(kept: list[Alignment], text: Text, at: dict[tuple[int, bool], int], spans) -> list[CrossHit]:
