@@ -124,6 +124,11 @@ def test_bad_option_is_one_line_and_exit_2():
     proc = run("check", "seeds/", "--format", "xml")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "invalid choice" in proc.stderr
+    assert proc.stderr.startswith("citeaudit: check: argument --format")
+    # an option no command knows: named once, by the program
+    proc = run("check", "seeds/", "-f", "json")
+    assert proc.returncode == 2
+    assert proc.stderr == "citeaudit: unrecognized arguments: -f json (see --help)\n"
 
 
 def test_out_into_a_missing_folder_writes_nothing(tmp_path):

@@ -31,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a bad option is one line on stderr and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise CiteauditError(f"{self.prog}: {message} (see --help)")
+        command = self.prog.removeprefix("citeaudit").strip()  # "check", or "" for the top level
+        raise CiteauditError(f"{command + ': ' if command else ''}{message} (see --help)")
 
 
 def _rule_list(values: list[str] | None) -> list[str]:
