@@ -363,7 +363,6 @@ class _Known:
         self.keys: list[str] = []
         self.held: list[dict | None] = []  # wording -> places, for the wordings of the set named
         self.searched: list[frozenset | None] = []  # the wordings each manuscript was searched for
-        self.sets: list[str | None] = []  # the key of that set
         self.prints: list[ShinglePrint | None] = []
         if not self.on:
             return
@@ -373,7 +372,7 @@ class _Known:
         for di, doc in enumerate(documents):
             self.keys.append("cross-" + digest(__version__, doc.text, repr(spans[di])))
             entry = cache.get(self.keys[-1])
-            held = searched = printed = set_key = None
+            held = searched = printed = None
             if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[1], dict):
                 set_key, printed = entry[0], entry[2]
                 if set_key not in sets:
@@ -383,7 +382,6 @@ class _Known:
                     searched, held = sets[set_key], entry[1]
             self.held.append(held)
             self.searched.append(searched)
-            self.sets.append(set_key)
             self.prints.append(printed if isinstance(printed, ShinglePrint) and printed.usable() else None)
 
     def wanted(self, di: int) -> tuple[int, ...] | None:
