@@ -610,8 +610,8 @@ def _terminate(signum, _frame):
 
 def main(argv: list[str] | None = None) -> int:
     # A run keeps many objects for its whole length (a large .bib's entries, a season's
-    # manuscripts): the collector's default thresholds scan them again and again, a tenth of
-    # a 20,000-entry check. Collect less often, as mypy does (benchmarks/README.md).
+    # manuscripts), which the collector's default thresholds scan again and again: its young
+    # generation is collected less often, as mypy does (benchmarks/README.md).
     gc.set_threshold(200_000, 30, 30)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         try:

@@ -3,7 +3,8 @@ cite it, one manuscript searched for every quotation of every manuscript. Each i
 module-level function `fn(unit, index)` for `parallel.Executor.map(fn, units, shared=index)`:
 the query index (engine.QueryIndex) goes to each worker once, a unit is small (a path, or a
 manuscript's text), and what comes back is small too (the places found, as plain data; for
-the cache, a manuscript's shingle print), so that the units may run in this process, in a pool or on a cluster with the same result.
+the cache, a manuscript's shingle print), so that the units may run in this process, in a
+pool or on a cluster with the same result.
 """
 
 from __future__ import annotations
