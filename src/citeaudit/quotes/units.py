@@ -142,14 +142,14 @@ class _Crc(dict):
 
 
 _CRC = _Crc()
-_PYTHON = (*sys.version_info[:2], sys.hash_info.width)
+_PYTHON = (*sys.version_info[:2], sys.hash_info.width, array("I").itemsize)
 
 
-def _shingle_hashes(forms: list[str]) -> map:
-    """A hash of each SHINGLE consecutive compare forms: their CRC-32s' tuple hashed (the
-    hash of a tuple of ints is the same in every process, unlike a string's)."""
+def _shingle_hashes(forms: list[str]) -> set[int]:
+    """A 32-bit hash of each SHINGLE consecutive compare forms: their CRC-32s' tuple hashed
+    (the hash of a tuple of ints is the same in every process, unlike a string's)."""
     crcs = list(map(_CRC.__getitem__, forms))
-    return map(hash, zip(*(crcs[k:] for k in range(SHINGLE))))
+    return {h & 0xFFFFFFFF for h in map(hash, zip(*(crcs[k:] for k in range(SHINGLE))))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,19 +160,19 @@ class ShinglePrint:
     aligned (engine.MIN_VOTES), so a manuscript with none of them holds none. Hashes can
     collide: a manuscript is then searched for nothing, never left out wrongly."""
 
-    hashes: bytes  # array("q") of the distinct shingle hashes, in no order
+    hashes: bytes  # array("I") of the distinct shingle hashes, in no order (4 bytes a shingle)
     made_by: tuple[int, ...] = ()  # the Python whose tuple hash made them
 
     @classmethod
     def of(cls, forms: list[str]) -> ShinglePrint:
-        return cls(array("q", list(set(_shingle_hashes(forms)))).tobytes(), _PYTHON)
+        return cls(array("I", list(_shingle_hashes(forms))).tobytes(), _PYTHON)
 
     def usable(self) -> bool:
         return self.made_by == _PYTHON
 
     def may_hold(self, queries: list[Query]) -> list[bool]:
         """For each query: whether this manuscript has one of its shingles."""
-        have = array("q")
+        have = array("I")
         have.frombytes(self.hashes)
         have = set(have)  # (a look-up in the array itself boxes every element it passes)
         return [not have.isdisjoint(chain.from_iterable(map(_shingle_hashes, q.pieces))) for q in queries]
