@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+#: A suppression comment: a line of its own (multi-line, so that a whole text is scanned
+#: for them line by line in one pass).
 DIRECTIVE = re.compile(
-    r"^[ \t]*(?:%|<!--|#|//)[ \t]*citeaudit:[ \t]*(?P<verb>ignore-file|ignore)\b(?P<rest>.*?)(?:-->)?[ \t]*$"
+    r"^[ \t]*(?:%|<!--|#|//)[ \t]*citeaudit:[ \t]*(?P<verb>ignore-file|ignore)\b(?P<rest>.*?)(?:-->)?[ \t]*$", re.M
 )
-_DIRECTIVES = re.compile(DIRECTIVE.pattern, re.M)  # each line of a text as DIRECTIVE matches it
 _REASON = re.compile(r'\breason\s*=\s*"(?P<reason>[^"]*)"')
 
 
@@ -41,7 +42,7 @@ def parse_suppressions(path: str, text: str, paragraphs: list[tuple[int, int]], 
     if "citeaudit:" not in text:
         return out
     number, counted = 1, 0
-    for m in _DIRECTIVES.finditer(text):
+    for m in DIRECTIVE.finditer(text):
         number += text.count("\n", counted, m.start())
         counted = m.start()
         rest = m.group("rest")
