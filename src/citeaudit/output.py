@@ -57,6 +57,10 @@ def _special(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _cannot_write(path: str, exc: OSError) -> CiteauditError:
+    return CiteauditError(f"cannot write: {exc.strerror or exc}", display(path))
+
+
 def _write_all(fd: int, data: bytes, path: str) -> None:
     view = memoryview(data)
     try:
@@ -64,7 +68,7 @@ def _write_all(fd: int, data: bytes, path: str) -> None:
             n = os.write(fd, view)
             view = view[n:]
     except OSError as exc:
-        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+        raise _cannot_write(path, exc) from None
 
 
 def _linkable(directory: str) -> bool:
@@ -97,7 +101,7 @@ def _stage_anonymous(directory: str, data: bytes, path: str) -> int | None:
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):  # not supported here
             return None
-        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+        raise _cannot_write(path, exc) from None
     try:
         _write_all(fd, data, path)
     except BaseException:
@@ -112,7 +116,7 @@ def _publish_anonymous(fd: int, directory: str, path: str) -> None:
     try:
         os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
     except OSError as exc:
-        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+        raise _cannot_write(path, exc) from None
     finally:
         os.close(fd)
     try:
@@ -178,7 +182,7 @@ def _stage_named(folder: str, data: bytes, path: str) -> str:
     try:
         tfd, tmp = tempfile.mkstemp(prefix=f".citeaudit-{os.getpid()}-", dir=folder)
     except OSError as exc:
-        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+        raise _cannot_write(path, exc) from None
     try:
         _write_all(tfd, data, path)
         os.fchmod(tfd, 0o666 & ~_UMASK)
@@ -225,14 +229,14 @@ def write_atomic(files: dict[str, str | bytes], inputs: list[str] | None = None)
                     os.replace(named[path], path)
                 except OSError as exc:
                     if exc.errno != errno.EXDEV:
-                        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+                        raise _cannot_write(path, exc) from None
                     # the same device but another mount (a bind mount): stage beside the target
                     os.unlink(named.pop(path))
                     named[path] = _stage_named(os.path.dirname(os.path.abspath(path)), _encode(content), path)
                     try:
                         os.replace(named[path], path)
                     except OSError as exc:
-                        raise CiteauditError(f"cannot write: {exc.strerror or exc}", display(path)) from None
+                        raise _cannot_write(path, exc) from None
                 del named[path]
             else:
                 _write_special(path, content)
